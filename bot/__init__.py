@@ -1,0 +1,1 @@
+"""The shell of Lotse: configuration, wiring, sending, scheduling and the command line."""

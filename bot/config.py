@@ -1,0 +1,71 @@
+"""Settings read once from the environment (and `.env`) and passed down explicitly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_AREAS_FILE = Path(__file__).with_name("areas_koeln.toml")
+DEFAULT_LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="LOTSE_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    bot_token: SecretStr | None = None
+    database_url: str = "sqlite+aiosqlite:///lotse.db"
+    # Coordinator Telegram user ids, comma separated in the environment.
+    coordinators: Annotated[tuple[int, ...], NoDecode] = ()
+    coordinator_chat_id: int | None = None
+    timezone: str = "Europe/Berlin"
+    default_locale: str = "de"
+    locales_dir: Path = DEFAULT_LOCALES_DIR
+    areas_file: Path = DEFAULT_AREAS_FILE
+    # A local Bot API server or the emulator, e.g. http://127.0.0.1:8081
+    telegram_api_url: str | None = None
+
+    mode: Literal["polling", "webhook"] = "polling"
+    webhook_base_url: str | None = None
+    webhook_path: str = "/telegram/webhook"
+    webhook_secret: SecretStr | None = None
+    webhook_host: str = "0.0.0.0"
+    webhook_port: int = 8080
+
+    # Matching
+    offers_per_round: int = Field(default=3, ge=1, le=50)
+    daily_offer_cap: int = Field(default=5, ge=1)
+    description_max_chars: int = Field(default=1000, ge=50, le=3000)
+
+    # Escalation (minutes); "today" requests halve every wait.
+    round_interval_minutes: float = Field(default=20, gt=0)
+    tier0_rounds: int = Field(default=3, ge=1)
+    lotse_wait_minutes: float = Field(default=120, gt=0)
+    coordinator_repeat_minutes: float = Field(default=24 * 60, gt=0)
+    coordinator_notices: int = Field(default=3, ge=1)
+    urgent_factor: float = Field(default=0.5, gt=0, le=1)
+    escalation_poll_seconds: float = Field(default=30, gt=0)
+
+    # Outbox sender: Telegram's limits, as settings.
+    send_rate_global: float = Field(default=30.0, gt=0)
+    send_rate_per_chat: float = Field(default=1.0, gt=0)
+    send_rate_group_per_minute: float = Field(default=20.0, gt=0)
+    send_max_attempts: int = Field(default=5, ge=1)
+    send_backoff_seconds: float = Field(default=2.0, ge=0)
+    send_idle_poll_seconds: float = Field(default=5.0, gt=0)
+
+    @field_validator("coordinators", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(int(part) for part in value.replace(";", ",").split(",") if part.strip())
+        if isinstance(value, int):
+            return (value,)
+        return value
+
+    def is_coordinator(self, user_id: int) -> bool:
+        return user_id in self.coordinators

@@ -1,0 +1,184 @@
+"""The candidate query: the hard filters and the ranking order of matching/rules.py in SQL, so
+the database narrows 100,000 volunteers to the few worth ranking with indexed lookups.
+
+The pure rules stay the authority: the rows fetched here are checked and ranked again by
+`matching.rules.pick`, and tests/db compares both over whole populations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, case, exists, func, literal, not_, or_, select
+from sqlalchemy.engine import Row
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import QueryableAttribute
+from sqlalchemy.sql.elements import ColumnElement
+
+from db.models import (
+    HelpRequest,
+    Offer,
+    OfferStatus,
+    RequestStatus,
+    User,
+    Volunteer,
+    VolunteerDistrict,
+    VolunteerLanguage,
+    VolunteerSkill,
+    VolunteerStatus,
+)
+from matching.model import LocalNow, RequestSpec, VolunteerState
+from matching.rules import TIE_A, TIE_P, pick
+from services.clock import local_midnight
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _quiet_now(minute: int) -> ColumnElement[bool]:
+    start, end = Volunteer.quiet_start, Volunteer.quiet_end
+    return and_(
+        start.is_not(None),
+        end.is_not(None),
+        or_(
+            and_(start < end, start <= minute, end > minute),
+            and_(start > end, or_(start <= minute, end > minute)),
+        ),
+    )
+
+
+def _count_offers_since(since: datetime) -> ColumnElement[int]:
+    return (
+        select(func.count())
+        .where(Offer.volunteer_id == Volunteer.user_id, Offer.created_at >= since)
+        .correlate(Volunteer)
+        .scalar_subquery()
+    )
+
+
+async def find_candidates(
+    session: AsyncSession,
+    request: RequestSpec,
+    now: LocalNow,
+    *,
+    tz: ZoneInfo,
+    limit: int,
+    default_cap: int,
+    lotsen_only: bool = False,
+) -> list[VolunteerState]:
+    """The best `limit` volunteers who may be offered `request` now, best first."""
+    offers_today = _count_offers_since(local_midnight(now.utc, tz)).label("offers_today")
+    offers_7d = _count_offers_since(now.utc - timedelta(days=7)).label("offers_7d")
+    open_assignments = (
+        select(func.count())
+        .where(
+            HelpRequest.assignee_id == Volunteer.user_id,
+            HelpRequest.status == RequestStatus.ASSIGNED,
+        )
+        .correlate(Volunteer)
+        .scalar_subquery()
+        .label("open_assignments")
+    )
+    speaks = exists().where(
+        VolunteerLanguage.user_id == Volunteer.user_id,
+        VolunteerLanguage.language == request.language,
+    )
+    asked = exists().where(
+        Offer.request_id == request.id,
+        Offer.volunteer_id == Volunteer.user_id,
+        Offer.status != OfferStatus.WITHDRAWN,
+    )
+    tie = ((Volunteer.user_id % TIE_P) * TIE_A + literal(request.id % TIE_P)) % TIE_P
+    query = (
+        select(Volunteer, User.reachable, offers_today, offers_7d, open_assignments)
+        .join(User, User.id == Volunteer.user_id)
+        .join(
+            VolunteerSkill,
+            and_(
+                VolunteerSkill.user_id == Volunteer.user_id, VolunteerSkill.skill == request.skill
+            ),
+        )
+        .where(
+            Volunteer.status == VolunteerStatus.APPROVED,
+            User.reachable.is_(True),
+            or_(
+                Volunteer.paused.is_(False),
+                and_(Volunteer.paused_until.is_not(None), Volunteer.paused_until < now.local_date),
+            ),
+            not_(asked),
+            not_(_quiet_now(now.minute_of_day)),
+            offers_today < func.coalesce(Volunteer.daily_cap, default_cap),
+        )
+        .order_by(
+            case((speaks, 0), else_=1),
+            offers_7d,
+            open_assignments,
+            func.coalesce(Volunteer.last_offer_at, _EPOCH),
+            tie,
+        )
+        .limit(limit)
+    )
+    if lotsen_only:
+        query = query.where(Volunteer.is_lotse.is_(True))
+    else:
+        query = query.join(
+            VolunteerDistrict,
+            and_(
+                VolunteerDistrict.user_id == Volunteer.user_id,
+                VolunteerDistrict.district == request.district,
+            ),
+        )
+    rows = (await session.execute(query)).all()
+    states = await _states(session, rows)
+    return pick(
+        states,
+        request,
+        now,
+        limit=limit,
+        default_cap=default_cap,
+        any_district=lotsen_only,
+    )
+
+
+async def _states(session: AsyncSession, rows: Sequence[Row[Any]]) -> list[VolunteerState]:
+    ids = [row[0].user_id for row in rows]
+    if not ids:
+        return []
+    skills = await _sets(session, VolunteerSkill.user_id, VolunteerSkill.skill, ids)
+    districts = await _sets(session, VolunteerDistrict.user_id, VolunteerDistrict.district, ids)
+    languages = await _sets(session, VolunteerLanguage.user_id, VolunteerLanguage.language, ids)
+    return [
+        VolunteerState(
+            user_id=v.user_id,
+            approved=v.status is VolunteerStatus.APPROVED,
+            reachable=reachable,
+            skills=skills.get(v.user_id, frozenset()),
+            districts=districts.get(v.user_id, frozenset()),
+            languages=languages.get(v.user_id, frozenset()),
+            paused=v.paused,
+            paused_until=v.paused_until,
+            quiet_start=v.quiet_start,
+            quiet_end=v.quiet_end,
+            daily_cap=v.daily_cap,
+            offers_today=today,
+            offers_last_7d=week,
+            open_assignments=assigned,
+            last_offer_at=v.last_offer_at,
+            is_lotse=v.is_lotse,
+        )
+        for v, reachable, today, week, assigned in (tuple(row) for row in rows)
+    ]
+
+
+async def _sets(
+    session: AsyncSession,
+    key: QueryableAttribute[int],
+    value: QueryableAttribute[str],
+    ids: list[int],
+) -> dict[int, frozenset[str]]:
+    found: dict[int, set[str]] = {}
+    for user_id, item in await session.execute(select(key, value).where(key.in_(ids))):
+        found.setdefault(user_id, set()).add(item)
+    return {user_id: frozenset(items) for user_id, items in found.items()}

@@ -1,0 +1,89 @@
+"""Hard filters and ranking for offering a request to volunteers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from matching.model import Ineligible, LocalNow, RequestSpec, VolunteerState
+
+# The tie-breaker is a seeded hash that the database can compute too (see db/candidates.py),
+# so the SQL pre-ordering and this ranking agree row for row. P is prime, A < P: no overflow in
+# 64-bit integers for any Telegram id.
+TIE_P = 2_147_483_647
+TIE_A = 48_271
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def in_quiet_hours(start: int | None, end: int | None, minute: int) -> bool:
+    """Quiet hours are [start, end) in minutes after local midnight and may wrap midnight."""
+    if start is None or end is None or start == end:
+        return False
+    if start < end:
+        return start <= minute < end
+    return minute >= start or minute < end
+
+
+def ineligibility(
+    v: VolunteerState,
+    request: RequestSpec,
+    now: LocalNow,
+    *,
+    default_cap: int,
+    any_district: bool = False,
+) -> Ineligible | None:
+    """The first hard filter that rules the volunteer out, or None if they may be asked."""
+    if not v.approved:
+        return Ineligible.NOT_APPROVED
+    if not v.reachable:
+        return Ineligible.UNREACHABLE
+    if v.paused and (v.paused_until is None or v.paused_until >= now.local_date):
+        return Ineligible.PAUSED
+    if request.skill not in v.skills:
+        return Ineligible.SKILL
+    if not any_district and request.district not in v.districts:
+        return Ineligible.DISTRICT
+    if v.already_asked:
+        return Ineligible.ALREADY_ASKED
+    if in_quiet_hours(v.quiet_start, v.quiet_end, now.minute_of_day):
+        return Ineligible.QUIET_HOURS
+    if v.offers_today >= (v.daily_cap if v.daily_cap is not None else default_cap):
+        return Ineligible.DAILY_CAP
+    return None
+
+
+def tie_break(user_id: int, seed: int) -> int:
+    return ((user_id % TIE_P) * TIE_A + seed % TIE_P) % TIE_P
+
+
+def rank_key(v: VolunteerState, request: RequestSpec) -> tuple[int, int, int, float, int]:
+    """Language first, then fairness (fewer recent offers, fewer open assignments), then the
+    longest wait since the last offer, then a seeded random tie-breaker."""
+    last = (v.last_offer_at or _EPOCH).timestamp()
+    return (
+        0 if request.language in v.languages else 1,
+        v.offers_last_7d,
+        v.open_assignments,
+        last,
+        tie_break(v.user_id, request.id),
+    )
+
+
+def pick(
+    volunteers: Iterable[VolunteerState],
+    request: RequestSpec,
+    now: LocalNow,
+    *,
+    limit: int,
+    default_cap: int,
+    any_district: bool = False,
+) -> list[VolunteerState]:
+    """The best `limit` eligible volunteers, best first."""
+    eligible = [
+        v
+        for v in volunteers
+        if ineligibility(v, request, now, default_cap=default_cap, any_district=any_district)
+        is None
+    ]
+    eligible.sort(key=lambda v: rank_key(v, request))
+    return eligible[:limit]

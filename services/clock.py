@@ -1,0 +1,44 @@
+"""The clock is injected everywhere, so tests move time instead of sleeping."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from matching.model import LocalNow
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+class FrozenClock:
+    """A clock that moves only when told to."""
+
+    def __init__(self, start: datetime) -> None:
+        self._now = start
+
+    def now(self) -> datetime:
+        return self._now
+
+    def advance(self, delta: timedelta) -> None:
+        self._now += delta
+
+    def set(self, moment: datetime) -> None:
+        self._now = moment
+
+
+def local_now(now: datetime, tz: ZoneInfo) -> LocalNow:
+    local = now.astimezone(tz)
+    return LocalNow(utc=now, local_date=local.date(), minute_of_day=local.hour * 60 + local.minute)
+
+
+def local_midnight(now: datetime, tz: ZoneInfo) -> datetime:
+    local = now.astimezone(tz)
+    return local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(UTC)

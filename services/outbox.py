@@ -1,0 +1,77 @@
+"""Writing to the transactional outbox."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import OutboxMessage, OutboxStatus
+from services.notices import Notice
+
+
+async def enqueue(
+    session: AsyncSession,
+    *,
+    chat_id: int,
+    kind: Notice,
+    payload: dict[str, Any],
+    dedupe_key: str,
+    now: datetime,
+    edit_of: int | None = None,
+) -> OutboxMessage:
+    """Add a message to send once the transaction commits. The same dedupe key twice yields the
+    row written first, so a step that runs again cannot send its messages twice."""
+    existing = await session.scalar(
+        select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key)
+    )
+    if existing is not None:
+        return existing
+    row = OutboxMessage(
+        dedupe_key=dedupe_key,
+        chat_id=chat_id,
+        kind=kind.value,
+        payload=payload,
+        edit_of=edit_of,
+        status=OutboxStatus.PENDING,
+        attempts=0,
+        not_before=now,
+        created_at=now,
+    )
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def replace_sent(
+    session: AsyncSession,
+    *,
+    original_id: int | None,
+    kind: Notice,
+    payload: dict[str, Any],
+    dedupe_key: str,
+    now: datetime,
+) -> None:
+    """Turn an earlier message into `kind`: edit it if it went out, or cancel it if it has not.
+
+    The edit is queued even when the original is still pending, because the sender may be
+    delivering it at this very moment; the sender drops the edit if the original never went out.
+    """
+    if original_id is None:
+        return
+    original = await session.get(OutboxMessage, original_id)
+    if original is None:
+        return
+    if original.status is OutboxStatus.PENDING:
+        original.status = OutboxStatus.CANCELLED
+    await enqueue(
+        session,
+        chat_id=original.chat_id,
+        kind=kind,
+        payload=payload,
+        dedupe_key=dedupe_key,
+        now=now,
+        edit_of=original.id,
+    )

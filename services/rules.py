@@ -1,0 +1,27 @@
+"""The deployment's rules, built once from the settings and handed to the services."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from matching.escalation import Policy
+
+
+@dataclass(frozen=True)
+class Rules:
+    policy: Policy = field(default_factory=Policy)
+    urgent_factor: float = 0.5
+    default_daily_cap: int = 5
+    tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/Berlin"))
+    coordinators: tuple[int, ...] = ()
+    coordinator_chat_id: int | None = None
+    default_locale: str = "de"
+    send_max_attempts: int = 5
+
+    def policy_for(self, *, urgent: bool) -> Policy:
+        return self.policy.urgent(self.urgent_factor) if urgent else self.policy
+
+    def coordinator_chats(self) -> tuple[int, ...]:
+        extra = (self.coordinator_chat_id,) if self.coordinator_chat_id is not None else ()
+        return self.coordinators + extra
