@@ -189,6 +189,8 @@ class HelpRequest(Base):
     tier: Mapped[int] = mapped_column(Integer, default=0)
     step: Mapped[int] = mapped_column(Integer, default=0)
     next_step_at: Mapped[datetime | None]
+    # Counts every step taken; names the messages a step sends (outbox dedupe keys).
+    steps_run: Mapped[int] = mapped_column(Integer, default=0)
     close_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
@@ -206,6 +208,8 @@ class Offer(Base):
     volunteer_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"))
     status: Mapped[OfferStatus] = mapped_column(_enum(OfferStatus))
     tier: Mapped[int] = mapped_column(Integer, default=0)
+    # An offer withdrawn when someone else accepted can be made again after a release.
+    round: Mapped[int] = mapped_column(Integer, default=0)
     outbox_id: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime]
     answered_at: Mapped[datetime | None]

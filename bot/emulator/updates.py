@@ -1,0 +1,139 @@
+"""The update queue behind ``getUpdates``, and the signal every waiter sleeps on."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.emulator.models import ApiError, JsonDict
+
+# Telegram leaves these out unless the bot asks for them explicitly.
+_OPT_IN_TYPES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
+_CONFLICT = (
+    "Conflict: terminated by other getUpdates request; "
+    "make sure that only one bot instance is running"
+)
+
+
+class StateSignal:
+    """Wakes all waiters on every state change.
+
+    It plays the role of an ``asyncio.Condition`` but needs no lock, so synchronous mutators
+    (``inject_update``, ``unblock``) can notify too. Waiters re-check their predicate after each
+    wake-up; nobody polls on a timer.
+    """
+
+    def __init__(self) -> None:
+        self._waiters: set[asyncio.Future[None]] = set()
+
+    def notify(self) -> None:
+        for waiter in self._waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+        self._waiters.clear()
+
+    async def wait_until(self, predicate: Callable[[], bool], timeout: float | None) -> bool:
+        """Return True once ``predicate()`` holds, False if ``timeout`` seconds pass first."""
+        loop = asyncio.get_running_loop()
+        deadline = None if timeout is None else loop.time() + timeout
+        while not predicate():
+            waiter: asyncio.Future[None] = loop.create_future()
+            self._waiters.add(waiter)
+            try:
+                async with asyncio.timeout_at(deadline):
+                    await waiter
+            except TimeoutError:
+                return predicate()
+            finally:
+                self._waiters.discard(waiter)
+        return True
+
+
+@dataclass
+class _Pending:
+    update: JsonDict
+    delivered: bool = False
+
+    @property
+    def update_id(self) -> int:
+        return int(self.update["update_id"])
+
+    @property
+    def kind(self) -> str:
+        return next((key for key in self.update if key != "update_id"), "")
+
+
+class UpdateQueue:
+    def __init__(self, signal: StateSignal) -> None:
+        self._signal = signal
+        self._pending: list[_Pending] = []
+        self._next_id = 1
+        self._allowed: frozenset[str] | None = None
+        self._poll_generation = 0
+        self.closed = False
+
+    def __len__(self) -> int:
+        return len(self._pending)
+
+    def put(self, payload: JsonDict) -> JsonDict:
+        """Queue an update; an ``update_id`` in ``payload`` is kept, to replay duplicates."""
+        if "update_id" in payload:
+            update = dict(payload)
+            self._next_id = max(self._next_id, int(update["update_id"]) + 1)
+        else:
+            update = {"update_id": self._next_id, **payload}
+            self._next_id += 1
+        self._pending.append(_Pending(update))
+        self._pending.sort(key=lambda p: p.update_id)
+        self._signal.notify()
+        return update
+
+    def clear(self) -> None:
+        self._pending.clear()
+
+    def confirm(self, offset: int) -> None:
+        if offset > 0:
+            # Only what the bot has seen can be confirmed; a replayed old id still arrives once.
+            self._pending = [p for p in self._pending if p.update_id >= offset or not p.delivered]
+        elif offset < 0:
+            self._pending = self._pending[offset:]
+
+    def set_allowed(self, allowed: list[str] | None) -> None:
+        if allowed is not None:
+            self._allowed = frozenset(allowed) if allowed else None
+
+    def _is_allowed(self, pending: _Pending) -> bool:
+        if self._allowed is None:
+            return pending.kind not in _OPT_IN_TYPES
+        return pending.kind in self._allowed
+
+    def _take(self, limit: int) -> list[JsonDict]:
+        # Telegram does not even generate updates of types the bot opted out of.
+        self._pending = [p for p in self._pending if self._is_allowed(p)]
+        batch = self._pending[:limit]
+        for pending in batch:
+            pending.delivered = True
+        return [p.update for p in batch]
+
+    async def get(self, offset: int, limit: int, timeout: float) -> list[JsonDict]:
+        """Long poll: answer as soon as something is deliverable, or empty after ``timeout``."""
+        self.confirm(offset)
+        self._poll_generation += 1
+        generation = self._poll_generation
+        self._signal.notify()  # an older poll still waiting must learn it was superseded
+
+        def ready() -> bool:
+            superseded = generation != self._poll_generation
+            return self.closed or superseded or any(map(self._is_allowed, self._pending))
+
+        await self._signal.wait_until(ready, max(timeout, 0.0))
+        if generation != self._poll_generation:
+            raise ApiError(409, _CONFLICT)
+        if self.closed:
+            return []
+        return self._take(max(1, min(limit, 100)))
+
+    def close(self) -> None:
+        self.closed = True
+        self._signal.notify()

@@ -1,0 +1,150 @@
+"""Running the escalation policy: one step of a request, and claiming due steps exactly once."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.engine import CursorResult
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import HelpRequest, RequestEvent, RequestStatus
+from matching.escalation import Action, Available, Decision, Policy, Position, Tier, decide
+from services.events import EventKind, record
+from services.notices import Notice
+from services.offering import LOTSEN_MAX, candidates_for, make_offers, request_payload
+from services.outbox import enqueue
+from services.rules import Rules
+
+
+async def run_step(
+    session: AsyncSession, request: HelpRequest, *, rules: Rules, now: datetime
+) -> Decision:
+    """Take the request's next escalation step now and schedule the one after."""
+    policy = Policy.from_dict(request.policy)
+    at = Position(Tier(request.tier), request.step)
+    volunteers = []
+    if at.tier is Tier.VOLUNTEERS and at.step < policy.tier0_rounds:
+        volunteers = await candidates_for(
+            session, request, rules=rules, now=now, limit=policy.offers_per_round
+        )
+    lotsen = []
+    if not volunteers and at.tier is not Tier.COORDINATORS:
+        lotsen = await candidates_for(
+            session, request, rules=rules, now=now, limit=LOTSEN_MAX, lotsen=True
+        )
+    decision = decide(policy, at, Available(len(volunteers), len(lotsen)), now)
+    request.steps_run += 1
+    request.tier, request.step = int(decision.position.tier), decision.position.step
+    request.next_step_at = decision.next_step_at
+    request.updated_at = now
+    if decision.tier_changed:
+        record(
+            session,
+            request_id=request.id,
+            kind=EventKind.ESCALATED,
+            now=now,
+            tier=int(decision.position.tier),
+        )
+    await _act(session, request, decision, volunteers, lotsen, rules=rules, now=now)
+    return decision
+
+
+async def _act(
+    session: AsyncSession,
+    request: HelpRequest,
+    decision: Decision,
+    volunteers: list[Any],
+    lotsen: list[Any],
+    *,
+    rules: Rules,
+    now: datetime,
+) -> None:
+    if decision.action is Action.OFFER_VOLUNTEERS:
+        await make_offers(
+            session, request, volunteers[: decision.count], tier=Tier.VOLUNTEERS, now=now
+        )
+    elif decision.action is Action.OFFER_LOTSEN:
+        await make_offers(session, request, lotsen, tier=Tier.LOTSEN, now=now)
+        if decision.tier_changed:
+            await _tell_seeker(session, request, Notice.SEEKER_LOTSEN, now=now)
+    else:
+        await notify_coordinators(session, request, rules=rules, now=now)
+        if decision.tier_changed:
+            await _tell_seeker(session, request, Notice.SEEKER_COORDINATOR, now=now)
+
+
+async def _tell_seeker(
+    session: AsyncSession, request: HelpRequest, kind: Notice, *, now: datetime
+) -> None:
+    # Keyed per request and kind: the seeker hears of each stage once, however often it recurs.
+    await enqueue(
+        session,
+        chat_id=request.seeker_id,
+        kind=kind,
+        payload={"ref": request.ref, "request_id": request.id},
+        dedupe_key=f"{kind.value}:{request.id}",
+        now=now,
+    )
+
+
+async def notify_coordinators(
+    session: AsyncSession, request: HelpRequest, *, rules: Rules, now: datetime
+) -> None:
+    events = await session.scalars(
+        select(RequestEvent)
+        .where(RequestEvent.request_id == request.id)
+        .order_by(RequestEvent.at, RequestEvent.id)
+    )
+    history = [{"at": e.at.isoformat(), "kind": e.kind, "data": e.data} for e in events]
+    payload = request_payload(request) | {"history": history[-12:], "notice": request.step}
+    for chat_id in rules.coordinator_chats():
+        await enqueue(
+            session,
+            chat_id=chat_id,
+            kind=Notice.COORDINATOR_ESCALATION,
+            payload=payload,
+            dedupe_key=f"escalation:{request.id}:{request.steps_run}:{chat_id}",
+            now=now,
+        )
+    record(
+        session,
+        request_id=request.id,
+        kind=EventKind.COORDINATORS_NOTIFIED,
+        now=now,
+        notice=request.step,
+        chats=len(rules.coordinator_chats()),
+    )
+
+
+async def due_request_ids(session: AsyncSession, *, now: datetime, limit: int = 100) -> list[int]:
+    rows = await session.scalars(
+        select(HelpRequest.id)
+        .where(HelpRequest.status == RequestStatus.OPEN, HelpRequest.next_step_at <= now)
+        .order_by(HelpRequest.next_step_at)
+        .limit(limit)
+    )
+    return list(rows)
+
+
+async def run_if_due(
+    session: AsyncSession, *, request_id: int, rules: Rules, now: datetime
+) -> Decision | None:
+    """Claim the request's due step with a conditional update and run it. Of several workers
+    racing for the same step, exactly one gets rowcount 1; the others do nothing."""
+    claimed: CursorResult[Any] = await session.execute(  # type: ignore[assignment]
+        update(HelpRequest)
+        .where(
+            HelpRequest.id == request_id,
+            HelpRequest.status == RequestStatus.OPEN,
+            HelpRequest.next_step_at <= now,
+        )
+        .values(next_step_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        return None
+    request = await session.get(HelpRequest, request_id, populate_existing=True)
+    assert request is not None
+    return await run_step(session, request, rules=rules, now=now)

@@ -1,0 +1,149 @@
+"""Making offers and withdrawing them, with the messages they cause."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.candidates import find_candidates
+from db.models import HelpRequest, Offer, OfferStatus, Volunteer
+from matching.escalation import Tier
+from matching.model import RequestSpec, VolunteerState
+from services.clock import local_now
+from services.events import EventKind, record
+from services.notices import Notice
+from services.outbox import enqueue, replace_sent
+from services.rules import Rules
+
+# Tier 1 asks every eligible Lotse; this only bounds one step's work.
+LOTSEN_MAX = 200
+
+
+def spec_of(request: HelpRequest) -> RequestSpec:
+    return RequestSpec(
+        id=request.id, skill=request.skill, district=request.district, language=request.language
+    )
+
+
+def request_payload(request: HelpRequest) -> dict[str, Any]:
+    return {
+        "request_id": request.id,
+        "ref": request.ref,
+        "skill": request.skill,
+        "district": request.district,
+        "when_kind": request.when_kind.value,
+        "when_date": request.when_date.isoformat() if request.when_date else None,
+        "description": request.description,
+        "language": request.language,
+        "urgent": request.urgent,
+    }
+
+
+async def candidates_for(
+    session: AsyncSession,
+    request: HelpRequest,
+    *,
+    rules: Rules,
+    now: datetime,
+    limit: int,
+    lotsen: bool = False,
+) -> list[VolunteerState]:
+    return await find_candidates(
+        session,
+        spec_of(request),
+        local_now(now, rules.tz),
+        tz=rules.tz,
+        limit=limit,
+        default_cap=rules.default_daily_cap,
+        lotsen_only=lotsen,
+    )
+
+
+async def make_offers(
+    session: AsyncSession,
+    request: HelpRequest,
+    volunteers: Sequence[VolunteerState],
+    *,
+    tier: Tier,
+    now: datetime,
+) -> list[Offer]:
+    offers = []
+    for candidate in volunteers:
+        offer = await session.scalar(
+            select(Offer).where(
+                Offer.request_id == request.id, Offer.volunteer_id == candidate.user_id
+            )
+        )
+        if offer is None:
+            offer = Offer(request_id=request.id, volunteer_id=candidate.user_id, round=0)
+            session.add(offer)
+        else:  # withdrawn earlier, asked again after a release
+            offer.round += 1
+        offer.status, offer.tier, offer.created_at, offer.answered_at = (
+            OfferStatus.PENDING,
+            int(tier),
+            now,
+            None,
+        )
+        await session.flush()
+        volunteer = await session.get(Volunteer, candidate.user_id)
+        if volunteer is not None:
+            volunteer.last_offer_at = now
+        payload = request_payload(request) | {"offer_id": offer.id, "tier": int(tier)}
+        message = await enqueue(
+            session,
+            chat_id=candidate.user_id,
+            kind=Notice.OFFER,
+            payload=payload,
+            dedupe_key=f"offer:{offer.id}:{offer.round}",
+            now=now,
+        )
+        offer.outbox_id = message.id
+        offers.append(offer)
+    if offers:
+        record(
+            session,
+            request_id=request.id,
+            kind=EventKind.OFFERED,
+            now=now,
+            tier=int(tier),
+            volunteers=[o.volunteer_id for o in offers],
+        )
+    return offers
+
+
+async def withdraw_open_offers(
+    session: AsyncSession,
+    request: HelpRequest,
+    *,
+    reason: Notice,
+    now: datetime,
+    keep: int | None = None,
+) -> list[int]:
+    """Withdraw every pending offer but `keep` and edit its message to say why."""
+    pending = await session.scalars(
+        select(Offer).where(Offer.request_id == request.id, Offer.status == OfferStatus.PENDING)
+    )
+    withdrawn = []
+    for offer in pending:
+        if offer.id == keep:
+            continue
+        offer.status, offer.answered_at = OfferStatus.WITHDRAWN, now
+        await replace_sent(
+            session,
+            original_id=offer.outbox_id,
+            kind=reason,
+            payload={"ref": request.ref, "request_id": request.id},
+            dedupe_key=f"offer-end:{offer.id}:{offer.round}",
+            now=now,
+        )
+        withdrawn.append(offer.volunteer_id)
+    if withdrawn:
+        record(
+            session, request_id=request.id, kind=EventKind.WITHDRAWN, now=now, volunteers=withdrawn
+        )
+    return withdrawn
