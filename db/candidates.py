@@ -31,7 +31,7 @@ from db.models import (
     VolunteerStatus,
 )
 from matching.model import LocalNow, RequestSpec, VolunteerState
-from matching.rules import TIE_A, TIE_P, pick
+from matching.rules import TIE_P, pick, tie_params
 from services.clock import local_midnight
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -90,7 +90,8 @@ async def find_candidates(
         Offer.volunteer_id == Volunteer.user_id,
         Offer.status != OfferStatus.WITHDRAWN,
     )
-    tie = ((Volunteer.user_id % TIE_P) * TIE_A + literal(request.id % TIE_P)) % TIE_P
+    mul, add = tie_params(request.id)
+    tie = ((Volunteer.user_id % TIE_P) * literal(mul) + literal(add)) % TIE_P
     query = (
         select(Volunteer, User.reachable, offers_today, offers_7d, open_assignments)
         .join(User, User.id == Volunteer.user_id)

@@ -8,8 +8,9 @@ from datetime import UTC, datetime
 from matching.model import Ineligible, LocalNow, RequestSpec, VolunteerState
 
 # The tie-breaker is a seeded hash that the database can compute too (see db/candidates.py),
-# so the SQL pre-ordering and this ranking agree row for row. P is prime, A < P: no overflow in
-# 64-bit integers for any Telegram id.
+# so the SQL pre-ordering and this ranking agree row for row: an affine map modulo the prime P
+# whose multiplier and offset come from the request (MINSTD states), so each request orders tied
+# volunteers differently. Every factor is below 2**31: no overflow in 64-bit integers.
 TIE_P = 2_147_483_647
 TIE_A = 48_271
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -52,8 +53,14 @@ def ineligibility(
     return None
 
 
+def tie_params(seed: int) -> tuple[int, int]:
+    """The multiplier (never 0) and offset of one request's tie-breaker."""
+    return pow(TIE_A, seed % (TIE_P - 1) + 1, TIE_P), pow(TIE_A, (seed + 7919) % (TIE_P - 1), TIE_P)
+
+
 def tie_break(user_id: int, seed: int) -> int:
-    return ((user_id % TIE_P) * TIE_A + seed % TIE_P) % TIE_P
+    mul, add = tie_params(seed)
+    return ((user_id % TIE_P) * mul + add) % TIE_P
 
 
 def rank_key(v: VolunteerState, request: RequestSpec) -> tuple[int, int, int, float, int]:

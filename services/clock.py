@@ -34,6 +34,20 @@ class FrozenClock:
         self._now = moment
 
 
+class JumpClock:
+    """Real time plus jumps: retries and pacing keep working while a scene skips ahead hours
+    (the demo's compressed time, end-to-end tests of escalation)."""
+
+    def __init__(self) -> None:
+        self._offset = timedelta(0)
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self._offset
+
+    def advance(self, delta: timedelta) -> None:
+        self._offset += delta
+
+
 def local_now(now: datetime, tz: ZoneInfo) -> LocalNow:
     local = now.astimezone(tz)
     return LocalNow(utc=now, local_date=local.date(), minute_of_day=local.hour * 60 + local.minute)

@@ -22,7 +22,11 @@ class ApiError(Exception):
         self.retry_after = retry_after
 
     def payload(self) -> JsonDict:
-        body: JsonDict = {"ok": False, "error_code": self.error_code, "description": self.description}
+        body: JsonDict = {
+            "ok": False,
+            "error_code": self.error_code,
+            "description": self.description,
+        }
         if self.retry_after is not None:
             body["parameters"] = {"retry_after": self.retry_after}
         return body
@@ -161,3 +165,15 @@ class Stats:
 
     def as_dict(self) -> JsonDict:
         return asdict(self)
+
+
+@dataclass
+class CallbackRecord:
+    """A button press the emulator sent, and the bot's answer once it arrives."""
+
+    id: str
+    user_id: int
+    chat_id: int
+    message_id: int
+    data: str
+    answer: JsonDict | None = None

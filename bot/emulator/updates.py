@@ -33,10 +33,10 @@ class StateSignal:
                 waiter.set_result(None)
         self._waiters.clear()
 
-    async def wait_until(self, predicate: Callable[[], bool], timeout: float | None) -> bool:
-        """Return True once ``predicate()`` holds, False if ``timeout`` seconds pass first."""
+    async def wait_until(self, predicate: Callable[[], bool], seconds: float | None) -> bool:
+        """Return True once ``predicate()`` holds, False if ``seconds`` pass first."""
         loop = asyncio.get_running_loop()
-        deadline = None if timeout is None else loop.time() + timeout
+        deadline = None if seconds is None else loop.time() + seconds
         while not predicate():
             waiter: asyncio.Future[None] = loop.create_future()
             self._waiters.add(waiter)
@@ -116,8 +116,11 @@ class UpdateQueue:
             pending.delivered = True
         return [p.update for p in batch]
 
-    async def get(self, offset: int, limit: int, timeout: float) -> list[JsonDict]:
-        """Long poll: answer as soon as something is deliverable, or empty after ``timeout``."""
+    async def get(self, offset: int, limit: int, wait_seconds: float) -> list[JsonDict]:
+        """Long poll: answer once something is deliverable, or empty after ``wait_seconds``."""
+        if self.closed:
+            # An error makes a still-running bot back off instead of spinning on empty answers.
+            raise ApiError(502, "Bad Gateway")
         self.confirm(offset)
         self._poll_generation += 1
         generation = self._poll_generation
@@ -127,7 +130,7 @@ class UpdateQueue:
             superseded = generation != self._poll_generation
             return self.closed or superseded or any(map(self._is_allowed, self._pending))
 
-        await self._signal.wait_until(ready, max(timeout, 0.0))
+        await self._signal.wait_until(ready, max(wait_seconds, 0.0))
         if generation != self._poll_generation:
             raise ApiError(409, _CONFLICT)
         if self.closed:

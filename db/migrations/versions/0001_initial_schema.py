@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-21 10:15:33.138432
+Create Date: 2026-11-21 10:17:53.896003
 """
 
 from collections.abc import Sequence
@@ -116,6 +116,7 @@ def upgrade() -> None:
         sa.Column("tier", sa.Integer(), nullable=False),
         sa.Column("step", sa.Integer(), nullable=False),
         sa.Column("next_step_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("steps_run", sa.Integer(), nullable=False),
         sa.Column("close_reason", sa.Text(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
@@ -190,6 +191,7 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("tier", sa.Integer(), nullable=False),
+        sa.Column("round", sa.Integer(), nullable=False),
         sa.Column("outbox_id", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("answered_at", sa.DateTime(timezone=True), nullable=True),

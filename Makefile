@@ -1,0 +1,55 @@
+# One entry point for people and CI. `make run`, `make test`, `make demo` set everything up first.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+LOCALES := locales
+PO := $(wildcard $(LOCALES)/*/LC_MESSAGES/messages.po)
+MO := $(PO:.po=.mo)
+CODE := bot handlers matching services db
+
+.PHONY: setup run test demo lint typecheck check locales extract bench clean
+
+setup: $(STAMP) $(MO)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+# aiogram's I18n refuses to start without compiled catalogs.
+$(LOCALES)/%/LC_MESSAGES/messages.mo: $(LOCALES)/%/LC_MESSAGES/messages.po $(STAMP)
+	$(BIN)/pybabel compile --use-fuzzy -d $(LOCALES) -D messages -l $* --statistics
+
+run: setup
+	$(BIN)/lotse run
+
+demo: setup
+	$(BIN)/lotse demo
+
+test: setup lint typecheck
+	$(BIN)/pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy $(CODE)
+
+# Refresh the template and merge it into every catalog (then translate what is new).
+extract: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k __ -k N_ -k ngettext:1,2 -k lazy_gettext \
+		--no-location --sort-output --project=lotse --copyright-holder="Lotse" \
+		-o $(LOCALES)/messages.pot $(CODE)
+	$(BIN)/pybabel update -i $(LOCALES)/messages.pot -d $(LOCALES) -D messages --no-fuzzy-matching --ignore-obsolete
+
+locales: $(MO)
+
+bench: setup
+	$(BIN)/python bench/matching.py
+	$(BIN)/python bench/fanout.py
+
+clean:
+	rm -rf $(VENV) $(LOCALES)/*/LC_MESSAGES/*.mo .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,183 @@
+"""The one place that wires everything: settings in, a running bot out."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.utils.i18n import I18n
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.areas import load_areas
+from bot.config import Settings
+from bot.middlewares import LocaleMiddleware, UnitOfWork
+from bot.scheduler import create_scheduler, run_due_steps
+from bot.sender import OutboxSender, sender_from_settings
+from db.engine import create_engine, create_session_factory
+from db.fsm import DbStorage
+from db.migrate import upgrade
+from handlers import get_routers
+from handlers.render import make_renderer
+from matching.areas import Areas
+from matching.escalation import Policy
+from services.clock import Clock, SystemClock
+from services.rules import Rules
+
+log = logging.getLogger(__name__)
+
+
+def build_rules(settings: Settings) -> Rules:
+    policy = Policy(
+        offers_per_round=settings.offers_per_round,
+        round_interval_minutes=settings.round_interval_minutes,
+        tier0_rounds=settings.tier0_rounds,
+        lotse_wait_minutes=settings.lotse_wait_minutes,
+        coordinator_repeat_minutes=settings.coordinator_repeat_minutes,
+        coordinator_notices=settings.coordinator_notices,
+    )
+    return Rules(
+        policy=policy,
+        urgent_factor=settings.urgent_factor,
+        default_daily_cap=settings.daily_offer_cap,
+        tz=ZoneInfo(settings.timezone),
+        coordinators=settings.coordinators,
+        coordinator_chat_id=settings.coordinator_chat_id,
+        default_locale=settings.default_locale,
+        send_max_attempts=settings.send_max_attempts,
+    )
+
+
+def create_bot(settings: Settings) -> Bot:
+    token = settings.bot_token.get_secret_value() if settings.bot_token else ""
+    if not token:
+        raise SystemExit("LOTSE_BOT_TOKEN is not set (see README); `lotse demo` needs no token.")
+    session = None
+    if settings.telegram_api_url:
+        session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+    return Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+
+
+@dataclass
+class App:
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    bot: Bot
+    dp: Dispatcher
+    i18n: I18n
+    sender: OutboxSender
+    scheduler: AsyncIOScheduler
+    clock: Clock
+    rules: Rules
+    areas: Areas
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    async def run_due_steps(self) -> int:
+        ran = await run_due_steps(sessions=self.sessions, rules=self.rules, clock=self.clock)
+        self.sender.wake()
+        return ran
+
+
+def create_dispatcher(
+    *,
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    clock: Clock,
+    rules: Rules,
+    areas: Areas,
+    i18n: I18n,
+    wake: object,
+) -> Dispatcher:
+    dp = Dispatcher(
+        storage=DbStorage(sessions),
+        settings=settings,
+        clock=clock,
+        rules=rules,
+        areas=areas,
+    )
+    dp.update.outer_middleware(UnitOfWork(sessions, clock, wake))  # type: ignore[arg-type]
+    dp.update.outer_middleware(LocaleMiddleware(i18n))
+    dp.errors.outer_middleware(LocaleMiddleware(i18n))
+    dp.include_routers(*get_routers())
+    return dp
+
+
+async def create_app(
+    settings: Settings, *, clock: Clock | None = None, bot: Bot | None = None
+) -> App:
+    clock = clock or SystemClock()
+    engine = create_engine(settings.database_url)
+    await upgrade(engine)
+    sessions = create_session_factory(engine)
+    rules = build_rules(settings)
+    areas = load_areas(settings.areas_file)
+    i18n = I18n(path=settings.locales_dir, default_locale=settings.default_locale)
+    bot = bot or create_bot(settings)
+    sender = sender_from_settings(
+        settings,
+        bot=bot,
+        sessions=sessions,
+        render=make_renderer(i18n, areas, rules.tz),
+        clock=clock,
+        rules=rules,
+        available_locales=i18n.available_locales,
+    )
+    dp = create_dispatcher(
+        settings=settings,
+        sessions=sessions,
+        clock=clock,
+        rules=rules,
+        areas=areas,
+        i18n=i18n,
+        wake=sender.wake,
+    )
+    scheduler = create_scheduler(
+        sessions=sessions,
+        rules=rules,
+        clock=clock,
+        poll_seconds=settings.escalation_poll_seconds,
+        after_steps=sender.wake,
+    )
+    return App(settings, engine, sessions, bot, dp, i18n, sender, scheduler, clock, rules, areas)
+
+
+async def start_background(app: App) -> None:
+    """Start the sender and the scheduler; steps that fell due while we were down run now."""
+    app.tasks.append(asyncio.create_task(app.sender.run(), name="outbox-sender"))
+    await app.run_due_steps()
+    app.scheduler.start()
+
+
+async def stop_background(app: App) -> None:
+    if app.scheduler.running:
+        app.scheduler.shutdown(wait=False)
+    await app.sender.stop()
+    for task in app.tasks:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    app.tasks.clear()
+
+
+async def close(app: App) -> None:
+    await stop_background(app)
+    await app.bot.session.close()
+    await app.engine.dispose()
+
+
+async def run_polling(app: App) -> None:
+    await start_background(app)
+    try:
+        await app.bot.delete_webhook(drop_pending_updates=False)
+        await app.dp.start_polling(app.bot, handle_signals=False, close_bot_session=False)
+    finally:
+        await close(app)

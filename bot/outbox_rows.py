@@ -1,0 +1,125 @@
+"""The outbox queries of the sender (bot/sender.py): which rows are due, and how they change.
+
+Only the lowest pending id of each chat is eligible, so rows go out strictly in order per
+chat: an edit never overtakes the message it edits, and a row held back by a 429 holds back
+its chat. Changes to a row nobody has claimed are guarded by the `not_before` value read, so
+that of two senders only one wins a row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, Select, Update, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from db.models import OutboxMessage, OutboxStatus, User
+from services.notices import Notice
+from services.outbox import enqueue
+
+
+@dataclass(frozen=True)
+class Due:
+    """A row that may go out now, with what sending it needs to know."""
+
+    id: int
+    chat_id: int
+    kind: str
+    payload: dict[str, Any]
+    edit_of: int | None
+    not_before: datetime
+    attempts: int
+    locale: str | None
+    language_code: str | None
+    reachable: bool | None  # None: no user row (a group, or someone we never met)
+    target_status: OutboxStatus | None  # of the row an edit edits
+    target_message_id: int | None
+
+
+def _heads() -> Any:
+    """The lowest pending id per chat: the only row of each chat that may go out next."""
+    return (
+        select(func.min(OutboxMessage.id).label("id"))
+        .where(OutboxMessage.status == OutboxStatus.PENDING)
+        .group_by(OutboxMessage.chat_id)
+        .subquery()
+    )
+
+
+def _due_query(now: datetime, limit: int) -> Select[Any]:
+    heads = _heads()
+    target = aliased(OutboxMessage)
+    row = OutboxMessage
+    return (
+        select(row.id, row.chat_id, row.kind, row.payload, row.edit_of, row.not_before)
+        .add_columns(row.attempts, User.locale, User.language_code, User.reachable)
+        .add_columns(target.status, target.message_id)
+        .join(heads, heads.c.id == row.id)
+        .outerjoin(User, User.id == row.chat_id)
+        .outerjoin(target, target.id == row.edit_of)
+        .where(row.not_before <= now)
+        .order_by(row.id)
+        .limit(limit)
+    )
+
+
+async def fetch_due(session: AsyncSession, now: datetime, limit: int) -> list[Due]:
+    return [Due(*r) for r in (await session.execute(_due_query(now, limit))).all()]
+
+
+async def next_due(session: AsyncSession) -> datetime | None:
+    """When the earliest row that heads its chat's queue becomes due."""
+    heads = _heads()
+    query = select(func.min(OutboxMessage.not_before)).join(heads, heads.c.id == OutboxMessage.id)
+    return await session.scalar(query)
+
+
+def by_id(row_id: int, **values: Any) -> Update:
+    """Change a row we have claimed."""
+    return update(OutboxMessage).where(OutboxMessage.id == row_id).values(**values)
+
+
+def guarded(row: Due, **values: Any) -> Update:
+    """Change a row only if nobody has touched it since we read it."""
+    return (
+        update(OutboxMessage)
+        .where(OutboxMessage.id == row.id, OutboxMessage.status == OutboxStatus.PENDING)
+        .where(OutboxMessage.not_before == row.not_before)
+        .values(**values)
+    )
+
+
+async def changed(session: AsyncSession, statement: Update) -> bool:
+    return cast(CursorResult[Any], await session.execute(statement)).rowcount == 1
+
+
+async def park_failed(
+    session: AsyncSession,
+    row: Due,
+    *,
+    error: str,
+    attempts: int,
+    claimed: bool,
+    coordinators: Sequence[int],
+    now: datetime,
+) -> None:
+    """Mark the row failed and tell the coordinators, unless the row is such a notice itself:
+    a failure notice that fails must not spawn more."""
+    values = {"status": OutboxStatus.FAILED, "attempts": attempts, "last_error": error}
+    statement = by_id(row.id, **values) if claimed else guarded(row, **values)
+    if not await changed(session, statement) or row.kind == Notice.COORDINATOR_SEND_FAILED:
+        return
+    payload = {"chat_id": row.chat_id, "kind": row.kind, "error": error}
+    for chat_id in coordinators:
+        await enqueue(
+            session,
+            chat_id=chat_id,
+            kind=Notice.COORDINATOR_SEND_FAILED,
+            payload=payload,
+            dedupe_key=f"send_failed:{row.id}:{chat_id}",
+            now=now,
+        )

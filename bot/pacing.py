@@ -1,0 +1,200 @@
+"""Pacing outgoing sends under Telegram's flood limits: rolling windows on real (monotonic) time.
+
+Telegram counts a send when its server handles the request, somewhere between the moment we
+start the HTTP call and the moment the answer arrives. A window therefore holds a send as
+"in flight" from the start of the call and remembers it with the time the answer arrived: the
+next send that needs its place starts at least one full window after the server can have
+counted it, whatever the network delay. A small margin on top absorbs timer granularity.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+from collections import deque
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+Monotonic = Callable[[], float]
+Sleep = Callable[[float], Awaitable[None]]
+
+SAFETY_MARGIN = 0.02  # seconds added to every window
+GROUP_WINDOW = 60.0
+_FORGET_EVERY = 256  # acquisitions between sweeps of idle per-chat windows
+
+
+class PacerClosed(Exception):
+    """The pacer was closed while waiting: the sender is stopping, send nothing more."""
+
+
+class SlidingWindow:
+    """At most `limit` sends in any `span` seconds, counting sends still in flight."""
+
+    def __init__(self, limit: int, span: float) -> None:
+        if limit < 1 or span <= 0:
+            raise ValueError("a window needs a positive limit and span")
+        self.limit = limit
+        self.span = span
+        self.in_flight = 0
+        self._done: deque[float] = deque()  # answer times, ascending: appended as they happen
+
+    @classmethod
+    def for_rate(cls, count: float, per: float, margin: float = SAFETY_MARGIN) -> SlidingWindow:
+        """`count` sends per `per` seconds. Less than one send per window becomes one send per
+        per/count seconds, so that fractional settings still mean what they say."""
+        limit = math.floor(count + 1e-9)
+        if limit >= 1:
+            return cls(limit, per + margin)
+        return cls(1, per / count + margin)
+
+    def delay(self, now: float) -> float | None:
+        """Seconds until one more send may start; None while only a running send can free a
+        place (its answer time is not known yet)."""
+        while self._done and self._done[0] <= now - self.span:
+            self._done.popleft()
+        occupied = self.in_flight + len(self._done)
+        if occupied < self.limit:
+            return 0.0
+        if self.in_flight >= self.limit:
+            return None
+        # The oldest `occupied - limit + 1` finished sends must age out of the window.
+        return self._done[occupied - self.limit] + self.span - now
+
+    def reserve(self) -> None:
+        self.in_flight += 1
+
+    def release(self, now: float) -> None:
+        self.in_flight -= 1
+        self._done.append(now)
+
+    def cancel(self) -> None:
+        """A reserved send that never happened takes no place."""
+        self.in_flight -= 1
+
+    def idle(self, now: float) -> bool:
+        return self.delay(now) == 0.0 and self.in_flight == 0 and not self._done
+
+
+class Pacer:
+    """Grants send slots: overall, per private chat and per group, plus a bound on concurrency
+    and a global pause after a 429."""
+
+    def __init__(
+        self,
+        *,
+        rate_global: float,
+        rate_per_chat: float,
+        group_per_minute: float,
+        max_in_flight: int = 8,
+        monotonic: Monotonic = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self._global = SlidingWindow.for_rate(rate_global, 1.0)
+        self._rate_per_chat = rate_per_chat
+        self._group_per_minute = group_per_minute
+        self._chats: dict[int, SlidingWindow] = {}
+        self._max_in_flight = max_in_flight
+        self._now = monotonic
+        self._sleep = sleep
+        self._paused_until = -math.inf
+        self._lock = asyncio.Lock()
+        self._changed = asyncio.Event()
+        self._closed = asyncio.Event()
+        self._acquired = 0
+
+    def pause(self, seconds: float) -> None:
+        """Telegram said 429: nobody sends for `seconds`."""
+        self._paused_until = max(self._paused_until, self._now() + seconds)
+
+    def close(self) -> None:
+        self._closed.set()
+
+    def open(self) -> None:
+        self._closed.clear()
+
+    @asynccontextmanager
+    async def slot(self, chat_id: int) -> AsyncIterator[Slot]:
+        """Wait for a place to send to `chat_id`; the send happens inside the block."""
+        await self._acquire(chat_id)
+        slot = Slot()
+        try:
+            yield slot
+        finally:
+            self._finish(chat_id, used=not slot.unused)
+
+    async def _acquire(self, chat_id: int) -> None:
+        chat = self._chat(chat_id)
+        # Wait for the chat's own window first without the lock, so that one chat waiting for
+        # its next second does not hold up sends to everybody else.
+        while (wait := chat.delay(self._now())) != 0.0:
+            await self._wait(wait)
+        async with self._lock:  # one waiter at a time: global places go out in FIFO order
+            while (wait := self._delay(chat, self._now())) != 0.0:
+                await self._wait(wait)
+            self._global.reserve()
+            chat.reserve()
+        self._acquired += 1
+        if self._acquired % _FORGET_EVERY == 0:
+            self._forget_idle_chats()
+
+    def _delay(self, chat: SlidingWindow, now: float) -> float | None:
+        waits = [self._paused_until - now, self._global.delay(now), chat.delay(now)]
+        if self._global.in_flight >= self._max_in_flight:
+            waits.append(None)
+        known = [wait for wait in waits if wait is not None]
+        longest = max(known, default=0.0)
+        if longest > 0:
+            return longest
+        return None if len(known) < len(waits) else 0.0
+
+    async def _wait(self, delay: float | None) -> None:
+        if self._closed.is_set():
+            raise PacerClosed
+        # A known delay is exact (finishing sends never shorten it); None waits for a finish.
+        waiter = self._changed.wait() if delay is None else self._sleep(delay)
+        tasks = {asyncio.ensure_future(waiter), asyncio.ensure_future(self._closed.wait())}
+        try:
+            await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in tasks:
+                task.cancel()
+        if self._closed.is_set():
+            raise PacerClosed
+
+    def _finish(self, chat_id: int, *, used: bool) -> None:
+        chat = self._chat(chat_id)
+        if used:
+            now = self._now()
+            self._global.release(now)
+            chat.release(now)
+        else:
+            self._global.cancel()
+            chat.cancel()
+        self._changed.set()
+        self._changed = asyncio.Event()
+
+    def _chat(self, chat_id: int) -> SlidingWindow:
+        window = self._chats.get(chat_id)
+        if window is None:
+            if chat_id < 0:
+                window = SlidingWindow.for_rate(self._group_per_minute, GROUP_WINDOW)
+            else:
+                window = SlidingWindow.for_rate(self._rate_per_chat, 1.0)
+            self._chats[chat_id] = window
+        return window
+
+    def _forget_idle_chats(self) -> None:
+        now = self._now()
+        for chat_id in [cid for cid, window in self._chats.items() if window.idle(now)]:
+            del self._chats[chat_id]
+
+
+class Slot:
+    """A granted place; mark it unused when nothing was sent after all."""
+
+    def __init__(self) -> None:
+        self.unused = False
+
+    def cancel(self) -> None:
+        self.unused = True

@@ -1,0 +1,72 @@
+"""Serving: long polling by default, or a webhook (aiohttp) checked with a secret token."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+from aiohttp import web
+
+from bot.app import App, close, create_app, run_polling, start_background
+from bot.config import Settings
+
+log = logging.getLogger(__name__)
+
+
+async def serve(settings: Settings) -> None:
+    app = await create_app(settings)
+    if settings.mode == "webhook":
+        await run_webhook(app)
+    else:
+        await run_polling_until_signal(app)
+
+
+async def run_polling_until_signal(app: App) -> None:
+    task = asyncio.create_task(run_polling(app))
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    waiter = asyncio.create_task(stop.wait())
+    await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
+    if not task.done():
+        await app.dp.stop_polling()
+    await task
+    waiter.cancel()
+
+
+def webhook_app(app: App) -> web.Application:
+    settings = app.settings
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+    web_app = web.Application()
+    SimpleRequestHandler(dispatcher=app.dp, bot=app.bot, secret_token=secret).register(
+        web_app, path=settings.webhook_path
+    )
+    setup_application(web_app, app.dp, bot=app.bot)
+    return web_app
+
+
+async def run_webhook(app: App) -> None:
+    settings = app.settings
+    if not settings.webhook_base_url or settings.webhook_secret is None:
+        raise SystemExit("webhook mode needs LOTSE_WEBHOOK_BASE_URL and LOTSE_WEBHOOK_SECRET")
+    await start_background(app)
+    runner = web.AppRunner(webhook_app(app))
+    await runner.setup()
+    await web.TCPSite(runner, settings.webhook_host, settings.webhook_port).start()
+    await app.bot.set_webhook(
+        settings.webhook_base_url.rstrip("/") + settings.webhook_path,
+        secret_token=settings.webhook_secret.get_secret_value(),
+    )
+    log.info("webhook listening on %s:%s", settings.webhook_host, settings.webhook_port)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        await runner.cleanup()
+        await close(app)

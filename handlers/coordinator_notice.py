@@ -1,0 +1,157 @@
+"""The buttons of the escalation notice (and of /request): Assign, Extend, Close. Each is claimed
+once in the services; the loser hears that it was already handled. Guarded by the middleware in
+handlers.coordinator."""
+
+from __future__ import annotations
+
+from html import escape
+
+from aiogram import F, Router
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import HelpRequest, RequestStatus
+from handlers.callbacks import EscCb
+from handlers.coordinator_requests import user_mention
+from handlers.coordinator_views import (
+    CLOSE_REASONS,
+    assign_hint,
+    assign_keyboard,
+    close_keyboard,
+    close_labels,
+    refusal,
+    request_keyboard,
+)
+from handlers.labels import isolate
+from handlers.summary import mention
+from services.clock import Clock
+from services.coordination import Outcome, assign_request, close_request, extend_request
+from services.coordination_queries import assignable
+from services.rules import Rules
+
+router = Router(name="coordinator_notice")
+
+
+async def _open(query: CallbackQuery, session: AsyncSession, request_id: int) -> HelpRequest | None:
+    request = await session.get(HelpRequest, request_id)
+    if request is None or request.status is not RequestStatus.OPEN:
+        outcome = Outcome.NOT_FOUND if request is None else Outcome.ALREADY_HANDLED
+        await query.answer(refusal(outcome), show_alert=True)
+        return None
+    return request
+
+
+async def _keyboard(query: CallbackQuery, keyboard: InlineKeyboardMarkup | None) -> None:
+    if isinstance(query.message, Message):
+        await query.message.edit_reply_markup(reply_markup=keyboard)
+
+
+async def _settle(query: CallbackQuery, line: str) -> None:
+    """Say on the notice who did what, and take its buttons away."""
+    if isinstance(query.message, Message):
+        old = query.message.html_text
+        text = f"{old}\n\n{line}" if len(old) + len(line) < 4000 else line
+        await query.message.edit_text(text, reply_markup=None)
+    await query.answer()
+
+
+def _by(query: CallbackQuery) -> str:
+    return mention(query.from_user.id, query.from_user.first_name)
+
+
+@router.callback_query(EscCb.filter(F.action == "assign"))
+async def on_assign(
+    query: CallbackQuery, callback_data: EscCb, session: AsyncSession, clock: Clock, rules: Rules
+) -> None:
+    request = await _open(query, session, callback_data.request_id)
+    if request is None:
+        return
+    people = await assignable(session, request, now=clock.now(), tz=rules.tz)
+    if not people:
+        await query.answer(_("No approved volunteer offers this topic."), show_alert=True)
+        return
+    await _keyboard(query, assign_keyboard(request.id, people))
+    await query.answer(assign_hint())
+
+
+@router.callback_query(EscCb.filter(F.action == "pick"))
+async def on_pick(
+    query: CallbackQuery, callback_data: EscCb, session: AsyncSession, clock: Clock
+) -> None:
+    done = await assign_request(
+        session,
+        request_id=callback_data.request_id,
+        volunteer_id=callback_data.value,
+        coordinator_id=query.from_user.id,
+        now=clock.now(),
+    )
+    if done.outcome is not Outcome.ASSIGNED or done.request is None:
+        await query.answer(refusal(done.outcome), show_alert=True)
+        return
+    line = _("✅ {coordinator} assigned request {ref} to {volunteer}.").format(
+        coordinator=_by(query),
+        ref=isolate(done.request.ref),
+        volunteer=await user_mention(session, callback_data.value),
+    )
+    await _settle(query, line)
+
+
+@router.callback_query(EscCb.filter(F.action == "extend"))
+async def on_extend(
+    query: CallbackQuery, callback_data: EscCb, session: AsyncSession, clock: Clock, rules: Rules
+) -> None:
+    done = await extend_request(
+        session,
+        request_id=callback_data.request_id,
+        coordinator_id=query.from_user.id,
+        rules=rules,
+        now=clock.now(),
+    )
+    if done.outcome is not Outcome.EXTENDED or done.request is None:
+        await query.answer(refusal(done.outcome), show_alert=True)
+        return
+    line = _("⏳ {coordinator} extended request {ref}: the Lotsen are asked once more.")
+    await _settle(query, line.format(coordinator=_by(query), ref=isolate(done.request.ref)))
+
+
+@router.callback_query(EscCb.filter(F.action == "close"))
+async def on_close(query: CallbackQuery, callback_data: EscCb, session: AsyncSession) -> None:
+    request = await _open(query, session, callback_data.request_id)
+    if request is None:
+        return
+    await _keyboard(query, close_keyboard(request.id))
+    await query.answer(_("Why close it? The person who asked will be told kindly."))
+
+
+@router.callback_query(EscCb.filter(F.action == "reason"))
+async def on_reason(
+    query: CallbackQuery, callback_data: EscCb, session: AsyncSession, clock: Clock
+) -> None:
+    if not 0 <= callback_data.value < len(CLOSE_REASONS):
+        await query.answer(_("This button is no longer valid."), show_alert=True)
+        return
+    reason = CLOSE_REASONS[callback_data.value]
+    done = await close_request(
+        session,
+        request_id=callback_data.request_id,
+        coordinator_id=query.from_user.id,
+        reason=reason,
+        now=clock.now(),
+    )
+    if done.outcome is not Outcome.CLOSED or done.request is None:
+        await query.answer(refusal(done.outcome), show_alert=True)
+        return
+    line = _("✖ {coordinator} closed request {ref}: {reason}.").format(
+        coordinator=_by(query), ref=isolate(done.request.ref), reason=escape(close_labels()[reason])
+    )
+    await _settle(query, line)
+
+
+@router.callback_query(EscCb.filter(F.action == "back"))
+async def on_back(query: CallbackQuery, callback_data: EscCb, session: AsyncSession) -> None:
+    request = await _open(query, session, callback_data.request_id)
+    if request is None:
+        return
+    await _keyboard(query, request_keyboard(request))
+    await query.answer()

@@ -1,0 +1,55 @@
+"""Inline keyboards. Every form step has a way back and a way out."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.utils.i18n import gettext as _
+
+from handlers.callbacks import NavCb, PickCb, ToggleCb
+
+
+def button(text: str, data: CallbackData) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=text, callback_data=data.pack())
+
+
+def grid(buttons: Sequence[InlineKeyboardButton], width: int) -> list[list[InlineKeyboardButton]]:
+    return [list(buttons[i : i + width]) for i in range(0, len(buttons), width)]
+
+
+def nav_row(*, back: bool = True) -> list[InlineKeyboardButton]:
+    row = [button("✖ " + _("Cancel"), NavCb(action="cancel"))]
+    if back:
+        row.insert(0, button("« " + _("Back"), NavCb(action="back")))
+    return row
+
+
+def markup(rows: Iterable[list[InlineKeyboardButton]]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(inline_keyboard=[row for row in rows if row])
+
+
+def choices(
+    field: str, options: Sequence[tuple[str, str]], *, width: int = 2, back: bool = True
+) -> InlineKeyboardMarkup:
+    buttons = [button(label, PickCb(field=field, value=value)) for value, label in options]
+    return markup([*grid(buttons, width), nav_row(back=back)])
+
+
+def toggles(
+    field: str,
+    options: Sequence[tuple[str, str]],
+    selected: Iterable[str],
+    *,
+    done: str,
+    width: int = 2,
+    back: bool = True,
+) -> InlineKeyboardMarkup:
+    chosen = set(selected)
+    buttons = [
+        button(("✅ " if value in chosen else "▫️ ") + label, ToggleCb(field=field, value=value))
+        for value, label in options
+    ]
+    done_row = [button(done, ToggleCb(field=field, value=""))]
+    return markup([*grid(buttons, width), done_row, nav_row(back=back)])

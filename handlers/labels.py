@@ -1,0 +1,89 @@
+"""How structured values are shown: each in the reader's language, through the catalogs."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from aiogram.utils.i18n import gettext as _
+from babel.dates import format_skeleton
+
+from db.models import WhenKind
+from matching.areas import Areas
+from matching.language import RTL
+
+
+def N_(message: str) -> str:
+    return message
+
+
+# The shipped districts and skills (bot/areas_koeln.toml), marked for the catalogs. A deployment
+# with its own file shows its labels as written unless its catalogs translate them.
+SHIPPED_LABELS = (
+    N_("Innenstadt"),
+    N_("Rodenkirchen"),
+    N_("Lindenthal"),
+    N_("Ehrenfeld"),
+    N_("Nippes"),
+    N_("Chorweiler"),
+    N_("Porz"),
+    N_("Kalk"),
+    N_("Mülheim"),
+    N_("Accompanying to offices"),
+    N_("School and parents' meetings"),
+    N_("Furniture and moving"),
+    N_("Interpreting"),
+    N_("German practice"),
+    N_("Homework help"),
+    N_("Children"),
+    N_("Events"),
+    N_("Other"),
+)
+
+# Language names are shown in the language itself (an autonym reads right to everyone).
+LANGUAGE_NAMES = {
+    "de": "Deutsch",
+    "en": "English",
+    "ar": "العربية",
+    "uk": "Українська",
+    "ru": "Русский",
+    "fa": "فارسی",
+    "tr": "Türkçe",
+}
+
+FSI, PDI = "\u2068", "\u2069"
+
+
+def isolate(text: str) -> str:
+    """Wrap a Latin run (name, number, time) so it reads right inside right-to-left text."""
+    return f"{FSI}{text}{PDI}"
+
+
+def skill_label(areas: Areas, key: str) -> str:
+    return _(areas.skills.get(key, key))
+
+
+def district_label(areas: Areas, key: str) -> str:
+    return _(areas.districts.get(key, key))
+
+
+def language_label(code: str) -> str:
+    return LANGUAGE_NAMES.get(code, code)
+
+
+def format_day(day: date, locale: str) -> str:
+    return format_skeleton("MMMMEEEEd", day, locale=locale)
+
+
+def when_label(kind: WhenKind | str, day: date | None, locale: str) -> str:
+    kind = WhenKind(kind)
+    if kind is WhenKind.TODAY:
+        return _("Today")
+    if kind is WhenKind.WEEK:
+        return _("This week")
+    if kind is WhenKind.DATE and day is not None:
+        return format_day(day, locale)
+    return _("Flexible")
+
+
+def is_rtl(locale: str) -> bool:
+    return locale in RTL

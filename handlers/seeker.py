@@ -1,0 +1,325 @@
+"""A help seeker asks for help: topic, district, time, description, consent, confirmation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+
+from aiogram import F, Router
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import WhenKind
+from handlers.callbacks import MenuCb, NavCb, PickCb
+from handlers.keyboards import choices, markup, nav_row
+from handlers.labels import district_label, format_day, isolate, skill_label
+from handlers.states import Intake
+from handlers.summary import request_summary
+from matching.areas import Areas
+from matching.language import detect_language
+from services.clock import Clock
+from services.requests import RequestDraft, submit_request
+from services.rules import Rules
+
+router = Router(name="seeker")
+Question = tuple[str, InlineKeyboardMarkup]
+
+
+def _name(state: State) -> str:
+    assert state.state is not None
+    return state.state
+
+
+ORDER = [
+    _name(s)
+    for s in (
+        Intake.skill,
+        Intake.district,
+        Intake.when,
+        Intake.day,
+        Intake.description,
+        Intake.consent,
+        Intake.confirm,
+    )
+]
+MIN_DESCRIPTION = 10
+
+
+def _ask_skill(ctx: dict[str, Any]) -> Question:
+    areas: Areas = ctx["areas"]
+    text = _(
+        "<b>How volunteers can help</b>\n"
+        "Volunteers accompany you, for example to an office or a school meeting, help with "
+        "furniture, practise German or interpret. They help as volunteers, not as a service: "
+        "they do not fill in applications for you, find you a flat or give legal advice.\n\n"
+        "What do you need help with?"
+    )
+    options = [(k, skill_label(areas, k)) for k in areas.skills]
+    return text, choices("skill", options)
+
+
+def _ask_district(ctx: dict[str, Any]) -> Question:
+    areas: Areas = ctx["areas"]
+    options = [(k, district_label(areas, k)) for k in areas.districts]
+    return _("In which district do you need help?"), choices("district", options, width=3)
+
+
+def _ask_when(ctx: dict[str, Any]) -> Question:
+    options = [
+        (WhenKind.TODAY.value, _("Today")),
+        (WhenKind.WEEK.value, _("This week")),
+        (WhenKind.DATE.value, _("Pick a date")),
+        (WhenKind.FLEXIBLE.value, _("Flexible")),
+    ]
+    return _("When do you need help?"), choices("when", options)
+
+
+def _ask_day(ctx: dict[str, Any]) -> Question:
+    today: date = ctx["today"]
+    days = [today + timedelta(days=n) for n in range(1, 15)]
+    options = [(d.isoformat(), format_day(d, ctx["locale"])) for d in days]
+    return _("Which day?"), choices("day", options)
+
+
+def _ask_description(ctx: dict[str, Any]) -> Question:
+    text = _(
+        "Please describe in a few sentences what you need, in your own language "
+        "(at most {limit} characters). Please do not write health details here."
+    ).format(limit=ctx["limit"])
+    return text, markup([nav_row()])
+
+
+def _ask_consent(ctx: dict[str, Any]) -> Question:
+    text = _(
+        "When a volunteer takes your request, we introduce you to each other so that you can "
+        "arrange the details. May the volunteer write to you on Telegram?"
+    )
+    options = [("yes", _("Yes, they may write to me")), ("no", _("No"))]
+    return text, choices("consent", options, width=1)
+
+
+def _ask_confirm(ctx: dict[str, Any]) -> Question:
+    data = ctx["data"]
+    draft = {
+        "skill": data["skill"],
+        "district": data["district"],
+        "when_kind": data["when"],
+        "when_date": data.get("day"),
+        "description": data["description"],
+        "language": data["language"],
+    }
+    text = _("<b>Please check your request</b>") + "\n\n"
+    text += request_summary(ctx["areas"], draft, ctx["locale"])
+    return text, choices("confirm", [("send", "📨 " + _("Send request"))], width=1)
+
+
+QUESTIONS: dict[str, Callable[[dict[str, Any]], Question]] = dict(
+    zip(
+        ORDER,
+        [_ask_skill, _ask_district, _ask_when, _ask_day, _ask_description, _ask_consent],
+        strict=False,
+    )
+)
+QUESTIONS[ORDER[6]] = _ask_confirm
+
+
+async def ask(
+    target: Message | CallbackQuery,
+    state: FSMContext,
+    step: str,
+    *,
+    areas: Areas,
+    rules: Rules,
+    clock: Clock,
+    limit: int,
+    locale: str,
+) -> None:
+    """Move the form to `step` and show its question: in place after a button, else anew."""
+    await state.set_state(step)
+    ctx = {
+        "areas": areas,
+        "data": await state.get_data(),
+        "today": clock.now().astimezone(rules.tz).date(),
+        "limit": limit,
+        "locale": locale,
+    }
+    text, keyboard = QUESTIONS[step](ctx)
+    if isinstance(target, CallbackQuery) and isinstance(target.message, Message):
+        await target.message.edit_text(text, reply_markup=keyboard)
+        await target.answer()
+    else:
+        message = target.message if isinstance(target, CallbackQuery) else target
+        if isinstance(message, Message):
+            await message.answer(text, reply_markup=keyboard)
+
+
+@router.callback_query(MenuCb.filter(F.action == "seek"))
+async def on_seek(query: CallbackQuery, state: FSMContext, **deps: Any) -> None:
+    await state.set_data({})
+    await ask(query, state, ORDER[0], **_deps(deps))
+
+
+def _deps(deps: dict[str, Any]) -> dict[str, Any]:
+    settings = deps["settings"]
+    return {
+        "areas": deps["areas"],
+        "rules": deps["rules"],
+        "clock": deps["clock"],
+        "limit": settings.description_max_chars,
+        "locale": deps["i18n"].current_locale,
+    }
+
+
+def _next_after(step: str, data: dict[str, Any]) -> str:
+    nxt = ORDER[ORDER.index(step) + 1]
+    if nxt == ORDER[3] and data.get("when") != WhenKind.DATE.value:
+        nxt = ORDER[4]
+    return nxt
+
+
+def _previous(step: str, data: dict[str, Any]) -> str | None:
+    index = ORDER.index(step)
+    if index == 0:
+        return None
+    prev = ORDER[index - 1]
+    if prev == ORDER[3] and data.get("when") != WhenKind.DATE.value:
+        prev = ORDER[2]
+    return prev
+
+
+def _valid_pick(field: str, value: str, areas: Areas, today: date) -> bool:
+    if field == "skill":
+        return value in areas.skills
+    if field == "district":
+        return value in areas.districts
+    if field == "when":
+        return value in {k.value for k in WhenKind}
+    if field == "day":
+        try:
+            return today < date.fromisoformat(value) <= today + timedelta(days=60)
+        except ValueError:
+            return False
+    return field in ("consent", "confirm")
+
+
+FIELD_OF_STATE = {
+    ORDER[0]: "skill",
+    ORDER[1]: "district",
+    ORDER[2]: "when",
+    ORDER[3]: "day",
+    ORDER[5]: "consent",
+    ORDER[6]: "confirm",
+}
+
+
+@router.callback_query(PickCb.filter())
+async def on_pick(
+    query: CallbackQuery,
+    callback_data: PickCb,
+    state: FSMContext,
+    raw_state: str | None,
+    **deps: Any,
+) -> None:
+    d = _deps(deps)
+    today = d["clock"].now().astimezone(d["rules"].tz).date()
+    field, value = callback_data.field, callback_data.value
+    if raw_state is None or FIELD_OF_STATE.get(raw_state) != field:
+        await query.answer(_("This button belongs to an earlier step."), show_alert=True)
+        return
+    if not _valid_pick(field, value, d["areas"], today):
+        await query.answer(_("This choice is not available."), show_alert=True)
+        return
+    if field == "consent" and value == "no":
+        await query.answer(
+            _("Without your consent we cannot introduce a volunteer to you."), show_alert=True
+        )
+        return
+    if field == "confirm":
+        await _submit(query, state, deps)
+        return
+    await state.update_data({field: value})
+    await ask(query, state, _next_after(raw_state, await state.get_data()), **d)
+
+
+async def _submit(query: CallbackQuery, state: FSMContext, deps: dict[str, Any]) -> None:
+    data = await state.get_data()
+    session: AsyncSession = deps["session"]
+    clock: Clock = deps["clock"]
+    draft = RequestDraft(
+        skill=data["skill"],
+        district=data["district"],
+        when_kind=WhenKind(data["when"]),
+        when_date=date.fromisoformat(data["day"]) if data.get("day") else None,
+        description=data["description"],
+        language=data["language"],
+        consent=True,
+    )
+    request = await submit_request(
+        session, seeker_id=query.from_user.id, draft=draft, rules=deps["rules"], now=clock.now()
+    )
+    await state.clear()
+    text = _(
+        "✅ Thank you! Your request has been sent. Your reference is {ref}. We will write to you "
+        "as soon as a volunteer takes it. /myrequests shows your open requests."
+    ).format(ref=f"<b>{isolate(request.ref)}</b>")
+    if isinstance(query.message, Message):
+        await query.message.edit_text(text)
+    await query.answer()
+
+
+@router.callback_query(NavCb.filter(F.action == "back"))
+async def on_back(
+    query: CallbackQuery, state: FSMContext, raw_state: str | None, **deps: Any
+) -> None:
+    if raw_state is None or raw_state not in ORDER:
+        await query.answer(_("There is nothing to go back to."), show_alert=True)
+        return
+    previous = _previous(raw_state, await state.get_data())
+    if previous is None:
+        await query.answer()
+        return
+    await ask(query, state, previous, **_deps(deps))
+
+
+@router.message(Intake.description, F.text)
+async def got_description(message: Message, state: FSMContext, **deps: Any) -> None:
+    d = _deps(deps)
+    text = (message.text or "").strip()
+    if len(text) > d["limit"]:
+        await message.answer(
+            _("That is {n} characters; please shorten it to at most {limit}.").format(
+                n=len(text), limit=d["limit"]
+            )
+        )
+        return
+    if len(text) < MIN_DESCRIPTION:
+        await message.answer(_("Please write a little more, so that a volunteer understands."))
+        return
+    language = detect_language(text, d["locale"])
+    await state.update_data(description=text, language=language)
+    await ask(message, state, ORDER[5], **d)
+
+
+@router.message(Intake.description)
+async def got_description_not_text(message: Message) -> None:
+    await message.answer(
+        _("Please describe what you need in words (photos and files cannot be sent on).")
+    )
+
+
+@router.message(Intake.skill)
+@router.message(Intake.district)
+@router.message(Intake.when)
+@router.message(Intake.day)
+@router.message(Intake.consent)
+@router.message(Intake.confirm)
+async def got_text_instead_of_button(
+    message: Message, state: FSMContext, raw_state: str | None, **deps: Any
+) -> None:
+    await message.answer(_("Please choose one of the buttons."))
+    if raw_state is not None:
+        await ask(message, state, raw_state, **_deps(deps))

@@ -1,0 +1,296 @@
+"""A coordinator's hands on requests and volunteers: assign, extend, close, escalate now, and the
+Lotsen pool. Each action on a request is claimed with a conditional UPDATE, so of two
+coordinators pressing at once exactly one acts; each writes a request_events row."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.engine import CursorResult
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
+
+from db.models import (
+    HelpRequest,
+    Offer,
+    OfferStatus,
+    RequestEvent,
+    RequestStatus,
+    User,
+    Volunteer,
+    VolunteerStatus,
+)
+from matching.escalation import Decision, Policy, Tier, extend
+from services.escalation import run_if_due
+from services.events import EventKind, record
+from services.notices import Notice
+from services.offering import request_payload, withdraw_open_offers
+from services.offers import introduce
+from services.outbox import enqueue
+from services.rules import Rules
+
+
+class Outcome(enum.StrEnum):
+    ASSIGNED = "assigned"
+    EXTENDED = "extended"
+    CLOSED = "closed"
+    ESCALATED = "escalated"
+    ALREADY_HANDLED = "already_handled"  # no longer open, or another coordinator was first
+    NOT_FOUND = "not_found"
+    NO_VOLUNTEER = "no_volunteer"  # the one to assign is no approved volunteer
+
+
+class CloseReason(enum.StrEnum):
+    """Stored as a key; each reader sees it in their own language."""
+
+    NO_VOLUNTEER = "no_volunteer"
+    SOLVED = "solved"
+    OUT_OF_SCOPE = "out_of_scope"
+    DUPLICATE = "duplicate"
+
+
+class LotseOutcome(enum.StrEnum):
+    SET = "set"
+    UNSET = "unset"
+    UNCHANGED = "unchanged"
+    NOT_FOUND = "not_found"
+
+
+@dataclass(frozen=True)
+class Handled:
+    outcome: Outcome
+    request: HelpRequest | None = None
+
+
+async def _claim(
+    session: AsyncSession, request_id: int, *where: ColumnElement[bool], **values: Any
+) -> bool:
+    """Change an open request only if it still is what the caller saw; True if this won."""
+    result: CursorResult[Any] = await session.execute(  # type: ignore[assignment]
+        update(HelpRequest)
+        .where(HelpRequest.id == request_id, HelpRequest.status == RequestStatus.OPEN, *where)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+async def _fresh(session: AsyncSession, request_id: int) -> HelpRequest | None:
+    return await session.get(HelpRequest, request_id, populate_existing=True)
+
+
+async def _lost(session: AsyncSession, request_id: int) -> Handled:
+    request = await _fresh(session, request_id)
+    return Handled(Outcome.NOT_FOUND if request is None else Outcome.ALREADY_HANDLED, request)
+
+
+async def assign_request(
+    session: AsyncSession, *, request_id: int, volunteer_id: int, coordinator_id: int, now: datetime
+) -> Handled:
+    """Give an open request to a volunteer, as if they had accepted an offer."""
+    request = await session.get(HelpRequest, request_id)
+    if request is None:
+        return Handled(Outcome.NOT_FOUND)
+    volunteer = await session.get(Volunteer, volunteer_id)
+    if (
+        volunteer is None
+        or volunteer.status is not VolunteerStatus.APPROVED
+        or volunteer_id == request.seeker_id
+    ):
+        return Handled(Outcome.NO_VOLUNTEER, request)
+    values = {"status": RequestStatus.ASSIGNED, "assignee_id": volunteer_id, "updated_at": now}
+    if not await _claim(session, request_id, next_step_at=None, **values):
+        return await _lost(session, request_id)
+    request = await _fresh(session, request_id)
+    assert request is not None
+    offer = await _accepted_offer(session, request, volunteer_id, now=now)
+    await withdraw_open_offers(session, request, reason=Notice.OFFER_TAKEN, now=now, keep=offer.id)
+    record(
+        session,
+        request_id=request.id,
+        kind=EventKind.ASSIGNED,
+        now=now,
+        actor_id=coordinator_id,
+        volunteer_id=volunteer_id,
+        tier=request.tier,
+    )
+    offer.outbox_id = await _tell_assignee(session, request, volunteer_id, now=now)
+    await introduce(session, request, volunteer_id, now=now, key=f"assigned:{request.steps_run}")
+    return Handled(Outcome.ASSIGNED, request)
+
+
+async def _accepted_offer(
+    session: AsyncSession, request: HelpRequest, volunteer_id: int, *, now: datetime
+) -> Offer:
+    # An accepted offer stands for the assignment: a later release marks it, and the matching
+    # does not offer the request to the same volunteer again.
+    offer = await session.scalar(
+        select(Offer).where(Offer.request_id == request.id, Offer.volunteer_id == volunteer_id)
+    )
+    if offer is None:
+        offer = Offer(
+            request_id=request.id,
+            volunteer_id=volunteer_id,
+            tier=request.tier,
+            round=0,
+            created_at=now,
+        )
+        session.add(offer)
+    offer.status, offer.answered_at = OfferStatus.ACCEPTED, now
+    await session.flush()
+    return offer
+
+
+async def _tell_assignee(
+    session: AsyncSession, request: HelpRequest, volunteer_id: int, *, now: datetime
+) -> int:
+    seeker = await session.get(User, request.seeker_id)
+    message = await enqueue(
+        session,
+        chat_id=volunteer_id,
+        kind=Notice.VOLUNTEER_ASSIGNED,
+        payload=request_payload(request)
+        | {"seeker_id": request.seeker_id, "seeker_name": seeker.first_name if seeker else ""},
+        dedupe_key=f"assigned:{request.id}:{volunteer_id}:{request.steps_run}",
+        now=now,
+    )
+    return message.id
+
+
+async def extend_request(
+    session: AsyncSession, *, request_id: int, coordinator_id: int, rules: Rules, now: datetime
+) -> Handled:
+    """Ask the Lotsen once more, now. Only a request that reached the coordinators extends."""
+    at = extend()
+    claimed = await _claim(
+        session,
+        request_id,
+        HelpRequest.tier == int(Tier.COORDINATORS),
+        tier=int(at.tier),
+        step=at.step,
+        next_step_at=now,
+        updated_at=now,
+    )
+    if not claimed:
+        return await _lost(session, request_id)
+    record(
+        session, request_id=request_id, kind=EventKind.EXTENDED, now=now, actor_id=coordinator_id
+    )
+    await run_if_due(session, request_id=request_id, rules=rules, now=now)
+    return Handled(Outcome.EXTENDED, await _fresh(session, request_id))
+
+
+async def close_request(
+    session: AsyncSession,
+    *,
+    request_id: int,
+    coordinator_id: int,
+    reason: CloseReason,
+    now: datetime,
+) -> Handled:
+    values = {"status": RequestStatus.CLOSED, "close_reason": reason.value, "updated_at": now}
+    if not await _claim(session, request_id, next_step_at=None, **values):
+        return await _lost(session, request_id)
+    request = await _fresh(session, request_id)
+    assert request is not None
+    await withdraw_open_offers(session, request, reason=Notice.OFFER_WITHDRAWN, now=now)
+    record(
+        session,
+        request_id=request.id,
+        kind=EventKind.CLOSED,
+        now=now,
+        actor_id=coordinator_id,
+        reason=reason.value,
+    )
+    await enqueue(
+        session,
+        chat_id=request.seeker_id,
+        kind=Notice.SEEKER_CLOSED,
+        payload={"ref": request.ref, "request_id": request.id, "reason": reason.value},
+        dedupe_key=f"closed:{request.id}",
+        now=now,
+    )
+    return Handled(Outcome.CLOSED, request)
+
+
+def _past_tier(policy: Policy, tier: int, step: int) -> int:
+    """The step at which `decide` leaves the current tier instead of staying in it."""
+    if tier == Tier.VOLUNTEERS:
+        return max(step, policy.tier0_rounds)
+    if tier == Tier.LOTSEN:
+        return max(step, 1)
+    return step  # the coordinators: notify them again
+
+
+async def escalate_now(
+    session: AsyncSession, *, request_id: int, coordinator_id: int, rules: Rules, now: datetime
+) -> Handled:
+    """Skip the rest of the current tier and take the next step at once."""
+    request = await session.get(HelpRequest, request_id)
+    if request is None:
+        return Handled(Outcome.NOT_FOUND)
+    step = _past_tier(Policy.from_dict(request.policy), request.tier, request.step)
+    # steps_run as a version: a step taken since the caller looked makes this a no-op.
+    seen = HelpRequest.steps_run == request.steps_run
+    if not await _claim(session, request_id, seen, step=step, next_step_at=now, updated_at=now):
+        return await _lost(session, request_id)
+    decision = await run_if_due(session, request_id=request_id, rules=rules, now=now)
+    assert decision is not None
+    await _sign_escalation(session, request_id, coordinator_id, decision, now=now)
+    return Handled(Outcome.ESCALATED, await _fresh(session, request_id))
+
+
+async def _sign_escalation(
+    session: AsyncSession,
+    request_id: int,
+    coordinator_id: int,
+    decision: Decision,
+    *,
+    now: datetime,
+) -> None:
+    if not decision.tier_changed:  # the coordinators again: the step wrote no "escalated" row
+        tier = int(decision.position.tier)
+        record(
+            session,
+            request_id=request_id,
+            kind=EventKind.ESCALATED,
+            now=now,
+            actor_id=coordinator_id,
+            tier=tier,
+            manual=True,
+        )
+        return
+    # The step wrote its own "escalated" row: name the coordinator on it, not write a second.
+    event = await session.scalar(
+        select(RequestEvent)
+        .where(RequestEvent.request_id == request_id, RequestEvent.kind == EventKind.ESCALATED)
+        .order_by(RequestEvent.id.desc())
+        .limit(1)
+    )
+    assert event is not None
+    event.actor_id, event.data = coordinator_id, {**event.data, "manual": True}
+
+
+async def set_lotse(session: AsyncSession, *, volunteer_id: int, is_lotse: bool) -> LotseOutcome:
+    volunteer = await session.get(Volunteer, volunteer_id)
+    if volunteer is None:
+        return LotseOutcome.NOT_FOUND
+    if volunteer.is_lotse is is_lotse:
+        return LotseOutcome.UNCHANGED
+    volunteer.is_lotse = is_lotse
+    return LotseOutcome.SET if is_lotse else LotseOutcome.UNSET
+
+
+async def find_volunteer(session: AsyncSession, who: int | str) -> Volunteer | None:
+    """A volunteer by Telegram id, or by username (without the @, any case)."""
+    if isinstance(who, int):
+        return await session.get(Volunteer, who)
+    return await session.scalar(
+        select(Volunteer)
+        .join(User, User.id == Volunteer.user_id)
+        .where(func.lower(User.username) == who.lower())
+    )

@@ -1,0 +1,54 @@
+"""Fixtures shared by every test level: a fresh SQLite file with migrations applied, a clock
+that moves only when told, and the deployment rules."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from db.engine import create_engine, create_session_factory
+from db.migrate import upgrade
+from matching.escalation import Policy
+from services.clock import FrozenClock
+from services.rules import Rules
+
+COORDINATOR_ID = 900_001
+# A Saturday morning in Köln: outside everybody's default quiet hours.
+T0 = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock(T0)
+
+
+@pytest.fixture
+def rules() -> Rules:
+    return Rules(
+        policy=Policy(),
+        tz=ZoneInfo("Europe/Berlin"),
+        coordinators=(COORDINATOR_ID,),
+    )
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    return f"sqlite+aiosqlite:///{tmp_path / 'lotse.db'}"
+
+
+@pytest.fixture
+async def engine(db_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(db_url)
+    await upgrade(engine)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return create_session_factory(engine)
