@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.areas import load_areas
 from bot.config import Settings
 from bot.middlewares import LocaleMiddleware, UnitOfWork
+from bot.retry import RetryAfterOnce
 from bot.scheduler import create_scheduler, run_due_steps
 from bot.sender import OutboxSender, sender_from_settings
 from db.engine import create_engine, create_session_factory
@@ -63,7 +64,9 @@ def create_bot(settings: Settings) -> Bot:
     session = None
     if settings.telegram_api_url:
         session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
-    return Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+    bot = Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+    bot.session.middleware(RetryAfterOnce())
+    return bot
 
 
 @dataclass

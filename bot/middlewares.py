@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.fsm import current_session
-from db.models import ProcessedUpdate, User
+from db.models import ProcessedUpdate
 from services.clock import Clock
 from services.users import touch_user
 
@@ -53,7 +53,7 @@ class UnitOfWork(BaseMiddleware):
                     raise _Duplicate from exc
                 tg_user: TgUser | None = data.get("event_from_user")
                 if tg_user is not None and not tg_user.is_bot:
-                    data["db_user"] = await touch_user(
+                    user = data["db_user"] = await touch_user(
                         session,
                         user_id=tg_user.id,
                         first_name=tg_user.first_name,
@@ -61,6 +61,8 @@ class UnitOfWork(BaseMiddleware):
                         language_code=tg_user.language_code,
                         now=now,
                     )
+                    # Plain values: the error path reads them after a rollback expired the row.
+                    data["user_locale"] = (user.locale, user.language_code)
                 data["session"] = session
                 token = current_session.set(session)
                 try:
@@ -80,11 +82,11 @@ class LocaleMiddleware(I18nMiddleware):
         super().__init__(i18n)
 
     async def get_locale(self, event: TelegramObject, data: dict[str, Any]) -> str:
-        user: User | None = data.get("db_user")
+        chosen, code = data.get("user_locale") or (None, None)
         available = self.i18n.available_locales
-        if user is not None and user.locale in available:
-            return user.locale
-        code = (user.language_code if user else None) or ""
+        if chosen in available:
+            return str(chosen)
+        code = code or ""
         tg_user: TgUser | None = data.get("event_from_user")
         if not code and tg_user is not None:
             code = tg_user.language_code or ""

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Select, Update, func, select, update
+from sqlalchemy import CursorResult, Select, Update, func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -91,6 +91,21 @@ def guarded(row: Due, **values: Any) -> Update:
         .where(OutboxMessage.not_before == row.not_before)
         .values(**values)
     )
+
+
+async def claim(session: AsyncSession, due: Sequence[Due], until: datetime) -> set[int]:
+    """Lease the rows nobody has touched since we read them; returns the ids we won."""
+    if not due:
+        return set()
+    read = tuple_(OutboxMessage.id, OutboxMessage.not_before)
+    statement = (
+        update(OutboxMessage)
+        .where(OutboxMessage.status == OutboxStatus.PENDING)
+        .where(read.in_([(row.id, row.not_before) for row in due]))
+        .values(not_before=until)
+        .returning(OutboxMessage.id)
+    )
+    return set((await session.scalars(statement)).all())
 
 
 async def changed(session: AsyncSession, statement: Update) -> bool:

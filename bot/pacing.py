@@ -19,7 +19,10 @@ from contextlib import asynccontextmanager
 Monotonic = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
 
-SAFETY_MARGIN = 0.02  # seconds added to every window
+SAFETY_MARGIN = 0.005  # seconds added to every window: timer granularity, float rounding
+# Sends are spread over the window rather than fired in bursts: overlapping calls slow each
+# other down, and a window counts every send until its answer is in.
+SPREAD = 0.9  # minimum gap between two sends, as a fraction of window / limit
 GROUP_WINDOW = 60.0
 _FORGET_EVERY = 256  # acquisitions between sweeps of idle per-chat windows
 
@@ -91,6 +94,8 @@ class Pacer:
         sleep: Sleep = asyncio.sleep,
     ) -> None:
         self._global = SlidingWindow.for_rate(rate_global, 1.0)
+        self._gap = SPREAD * self._global.span / self._global.limit
+        self._last_start = -math.inf
         self._rate_per_chat = rate_per_chat
         self._group_per_minute = group_per_minute
         self._chats: dict[int, SlidingWindow] = {}
@@ -134,12 +139,14 @@ class Pacer:
                 await self._wait(wait)
             self._global.reserve()
             chat.reserve()
+            self._last_start = self._now()
         self._acquired += 1
         if self._acquired % _FORGET_EVERY == 0:
             self._forget_idle_chats()
 
     def _delay(self, chat: SlidingWindow, now: float) -> float | None:
-        waits = [self._paused_until - now, self._global.delay(now), chat.delay(now)]
+        waits: list[float | None] = [self._paused_until - now, self._last_start + self._gap - now]
+        waits += [self._global.delay(now), chat.delay(now)]
         if self._global.in_flight >= self._max_in_flight:
             waits.append(None)
         known = [wait for wait in waits if wait is not None]

@@ -190,15 +190,11 @@ class OutboxSender:
         return default
 
     async def _claim(self, due: Sequence[Due]) -> dict[int, Due]:
-        """Lease the rows (one transaction for the batch); returns those we won, as claimed."""
-        lease_until = self._clock.now() + self._lease
+        """Lease the batch in one statement; returns the rows we won, as claimed."""
+        until = self._clock.now() + self._lease
         async with self._transaction() as s:
-            won = [
-                row
-                for row in due
-                if await rows.changed(s, rows.guarded(row, not_before=lease_until))
-            ]
-        return {row.id: replace(row, not_before=lease_until) for row in won}
+            won = await rows.claim(s, due, until)
+        return {row.id: replace(row, not_before=until) for row in due if row.id in won}
 
     async def _send(self, row: Due, claimed: Due, rendered: Rendered) -> int:
         try:

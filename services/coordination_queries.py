@@ -65,7 +65,7 @@ async def requests_in_progress(
         .order_by(HelpRequest.created_at, HelpRequest.id)
         .limit(limit)
     )
-    return [InProgress(request, name) for request, name in rows.tuples()]
+    return [InProgress(request, name) for request, name in rows]
 
 
 async def count_requests(session: AsyncSession, status: RequestStatus) -> int:
@@ -97,7 +97,7 @@ async def volunteer_card(
     ).first()
     if row is None:
         return None
-    user, volunteer = row.tuple()
+    user, volunteer = row
     offers = await session.scalar(
         select(func.count()).where(
             Offer.volunteer_id == user_id, Offer.created_at >= now - timedelta(days=7)
@@ -185,5 +185,5 @@ async def assignable(
     )
     return [
         Assignable(user_id, name, bool(lotse), bool(near_), bool(speaks_), bool(declined_))
-        for user_id, name, lotse, near_, speaks_, declined_ in rows.tuples()
+        for user_id, name, lotse, near_, speaks_, declined_ in rows
     ]

@@ -3,6 +3,7 @@ what the services wrote. Each flushes; the test's transaction decides when to co
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
@@ -57,6 +58,7 @@ async def add_volunteer(
     quiet: tuple[int, int] | None = None,
     daily_cap: int | None = None,
     last_offer_at: datetime | None = None,
+    flush: bool = True,
 ) -> Volunteer:
     session.add(User(id=user_id, first_name=f"user{user_id}", reachable=reachable, created_at=now))
     volunteer = Volunteer(
@@ -75,7 +77,8 @@ async def add_volunteer(
     session.add_all(VolunteerSkill(user_id=user_id, skill=s) for s in set(skills))
     session.add_all(VolunteerDistrict(user_id=user_id, district=d) for d in set(districts))
     session.add_all(VolunteerLanguage(user_id=user_id, language=lang) for lang in set(languages))
-    await session.flush()
+    if flush:  # many rows at once go faster in a single flush
+        await session.flush()
     return volunteer
 
 
@@ -110,7 +113,7 @@ async def add_request(
 ) -> HelpRequest:
     """A request row as it stands, without running any escalation step (history, fixtures)."""
     request = HelpRequest(
-        ref=f"R{seeker_id % 10**6:06d}{await count(session, HelpRequest) % 10**5:05d}",
+        ref=uuid.uuid4().hex[:12].upper(),
         seeker_id=seeker_id,
         skill=skill,
         district=district,
@@ -139,6 +142,7 @@ async def add_offer(
     volunteer_id: int,
     created_at: datetime,
     status: OfferStatus = OfferStatus.PENDING,
+    flush: bool = True,
 ) -> Offer:
     offer = Offer(
         request_id=request_id,
@@ -149,7 +153,8 @@ async def add_offer(
         created_at=created_at,
     )
     session.add(offer)
-    await session.flush()
+    if flush:
+        await session.flush()
     return offer
 
 

@@ -99,6 +99,7 @@ async def add_random_volunteer(
         quiet=quiet,
         daily_cap=state.daily_cap,
         last_offer_at=state.last_offer_at,
+        flush=False,
     )
     pop.states[user_id] = state
 
@@ -109,6 +110,7 @@ async def build_population(s: AsyncSession, seed: int, size: int) -> Population:
     ids = [6_000_000_000 + n for n in rng.sample(range(10**9), size)]
     for user_id in ids:
         await add_random_volunteer(s, rng, user_id, pop)
+    await s.flush()
     # Offer history: times spread over ten days, some right at the day and week boundaries.
     midnight = local_midnight(T0, ZONE)
     times = [midnight, midnight - timedelta(seconds=1), T0 - timedelta(days=7), T0]
@@ -122,7 +124,12 @@ async def build_population(s: AsyncSession, seed: int, size: int) -> Population:
             )
             status = rng.choice(list(OfferStatus))
             await add_offer(
-                s, request_id=request.id, volunteer_id=user_id, created_at=at, status=status
+                s,
+                request_id=request.id,
+                volunteer_id=user_id,
+                created_at=at,
+                status=status,
+                flush=False,
             )
             pop.offer_times.setdefault(user_id, []).append(at)
     # Open assignments count; finished ones do not.
@@ -148,7 +155,12 @@ async def build_population(s: AsyncSession, seed: int, size: int) -> Population:
             status = rng.choice(list(OfferStatus))
             at = T0 - timedelta(minutes=rng.randint(0, 600))
             await add_offer(
-                s, request_id=request.id, volunteer_id=user_id, created_at=at, status=status
+                s,
+                request_id=request.id,
+                volunteer_id=user_id,
+                created_at=at,
+                status=status,
+                flush=False,
             )
             pop.offer_times.setdefault(user_id, []).append(at)
             if status is not OfferStatus.WITHDRAWN:  # withdrawn offers may be made again

@@ -6,11 +6,19 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from db.models import HelpRequest, OfferStatus, RequestEvent, RequestStatus, VolunteerStatus
+from db.models import (
+    HelpRequest,
+    OfferStatus,
+    RequestEvent,
+    RequestStatus,
+    User,
+    VolunteerStatus,
+)
 from matching.escalation import Tier
 from services.clock import FrozenClock
 from services.coordination import (
@@ -30,11 +38,11 @@ from services.notices import Notice
 from services.requests import submit_request
 from services.rules import Rules
 from tests.conftest import COORDINATOR_ID
-from tests.factories import add_volunteer, draft, event_kinds, offers_of, outbox
+from tests.factories import add_offer, add_volunteer, draft, event_kinds, offers_of, outbox
 
 Sessions = async_sessionmaker[AsyncSession]
 OTHER_COORDINATOR = COORDINATOR_ID + 1
-NEARBY, FARTHER, LOTSE = 11, 12, 21
+NEARBY, FARTHER, LOTSE = 11, 21, 31
 
 
 async def submitted(sessions: Sessions, seeker: int, rules: Rules, clock: FrozenClock) -> int:
@@ -45,10 +53,10 @@ async def submitted(sessions: Sessions, seeker: int, rules: Rules, clock: Frozen
         return request.id
 
 
-async def with_volunteers(sessions: Sessions, clock: FrozenClock, *ids: int, **kw: object) -> None:
+async def with_volunteers(sessions: Sessions, clock: FrozenClock, *ids: int, **kw: Any) -> None:
     async with sessions() as s, s.begin():
         for user_id in ids:
-            await add_volunteer(s, user_id, now=clock.now(), **kw)  # type: ignore[arg-type]
+            await add_volunteer(s, user_id, now=clock.now(), **kw)
 
 
 async def at_coordinators(sessions: Sessions, seeker: int, rules: Rules, clock: FrozenClock) -> int:
@@ -60,7 +68,9 @@ async def at_coordinators(sessions: Sessions, seeker: int, rules: Rules, clock: 
     return request_id
 
 
-async def race(sessions: Sessions, act: Callable[[AsyncSession, int], Awaitable[Handled]]) -> list[Outcome]:
+async def race(
+    sessions: Sessions, act: Callable[[AsyncSession, int], Awaitable[Handled]]
+) -> list[Outcome]:
     """Two coordinators act at once, each in their own transaction."""
 
     async def one(coordinator_id: int) -> Outcome:
@@ -368,30 +378,37 @@ async def test_volunteer_is_found_when_named_by_id_or_username_in_any_case(
     async with sessions() as s, s.begin():
         volunteer = await find_volunteer(s, NEARBY)
         assert volunteer is not None
-        user = await s.get(HelpRequest.__mapper__.class_, 1)  # nothing else: no request yet
-        assert user is None
-        from db.models import User
-
-        named = await s.get(User, NEARBY)
-        assert named is not None
-        named.username = "Anna_K"
+        user = await s.get(User, NEARBY)
+        assert user is not None
+        user.username = "Anna_K"
         assert await find_volunteer(s, "anna_k") is volunteer
         assert await find_volunteer(s, "nobody") is None
+        assert await find_volunteer(s, 999) is None
 
 
 async def test_assign_list_puts_nearby_speakers_first_and_decliners_last(
     sessions: Sessions, seeker: int, rules: Rules, clock: FrozenClock
 ) -> None:
+    request_id = await at_coordinators(sessions, seeker, rules, clock)
     await with_volunteers(sessions, clock, FARTHER, districts=("porz",))
     await with_volunteers(sessions, clock, LOTSE, districts=("porz",), is_lotse=True)
     await with_volunteers(sessions, clock, NEARBY, languages=("ar",))
     await with_volunteers(sessions, clock, NEARBY + 1)
-    await with_volunteers(sessions, clock, 30, skills=("school",))
-    await with_volunteers(sessions, clock, 31, paused=True)
-    request_id = await at_coordinators(sessions, seeker, rules, clock)
-    async with sessions() as s:
+    await with_volunteers(sessions, clock, NEARBY + 2)
+    await with_volunteers(sessions, clock, 50, skills=("school",))
+    await with_volunteers(sessions, clock, 51, paused=True)
+    await with_volunteers(sessions, clock, 52, status=VolunteerStatus.PENDING)
+    async with sessions() as s, s.begin():
+        await add_offer(
+            s,
+            request_id=request_id,
+            volunteer_id=NEARBY + 2,
+            created_at=clock.now(),
+            status=OfferStatus.DECLINED,
+        )
         request = await s.get(HelpRequest, request_id)
         assert request is not None
         people = await assignable(s, request, now=clock.now(), tz=rules.tz)
-        assert [p.user_id for p in people] == [NEARBY + 1, LOTSE, FARTHER, NEARBY]
-        assert people[1].is_lotse and not people[1].in_district and people[1].speaks
+    assert [p.user_id for p in people] == [NEARBY + 1, LOTSE, FARTHER, NEARBY, NEARBY + 2]
+    assert people[1].is_lotse and people[1].speaks and not people[1].in_district
+    assert people[-1].declined
