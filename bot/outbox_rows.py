@@ -8,7 +8,7 @@ that of two senders only one wins a row.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -38,6 +38,20 @@ class Due:
     reachable: bool | None  # None: no user row (a group, or someone we never met)
     target_status: OutboxStatus | None  # of the row an edit edits
     target_message_id: int | None
+
+
+def locale_for(row: Due, available: Collection[str], default: str) -> str:
+    """The reader's locale: their choice, else their Telegram language if we have it; groups
+    get the deployment's default."""
+    if row.chat_id < 0:
+        return default
+    if row.locale:
+        return row.locale
+    code = (row.language_code or "").lower()
+    for candidate in (code, code.split("-")[0]):
+        if candidate in available:
+            return candidate
+    return default
 
 
 def _heads() -> Any:
@@ -115,11 +129,11 @@ async def changed(session: AsyncSession, statement: Update) -> bool:
 async def park_failed(
     session: AsyncSession,
     row: Due,
-    *,
     error: str,
     attempts: int,
+    *,
     claimed: bool,
-    coordinators: Sequence[int],
+    notify: Sequence[int],
     now: datetime,
 ) -> None:
     """Mark the row failed and tell the coordinators, unless the row is such a notice itself:
@@ -129,7 +143,7 @@ async def park_failed(
     if not await changed(session, statement) or row.kind == Notice.COORDINATOR_SEND_FAILED:
         return
     payload = {"chat_id": row.chat_id, "kind": row.kind, "error": error}
-    for chat_id in coordinators:
+    for chat_id in notify:
         await enqueue(
             session,
             chat_id=chat_id,

@@ -73,6 +73,7 @@ class OutboxSender:
         self._backoff = backoff_seconds
         self._idle_poll = idle_poll_seconds
         self._locales = frozenset(available_locales)
+        self._default = rules.default_locale
         self._lease = timedelta(seconds=lease_seconds)
         self._pacer = Pacer(
             rate_global=rate_global,
@@ -170,24 +171,13 @@ class OutboxSender:
                 await self._settle(row, status=OutboxStatus.CANCELLED, last_error="no original")
             return None
         try:
-            return self._render(row.kind, row.payload, self._locale(row))
+            locale = rows.locale_for(row, self._locales, self._default)
+            return self._render(row.kind, row.payload, locale)
         except Exception as exc:
             # A template or payload bug: park the row instead of retrying it or dying of it.
             log.exception("rendering outbox row %s failed", row.id)
             await self._fail(row, f"render: {exc!r}", attempts=row.attempts, claimed=False)
             return None
-
-    def _locale(self, row: Due) -> str:
-        default = self._rules.default_locale
-        if row.chat_id < 0:
-            return default
-        if row.locale:
-            return row.locale
-        code = (row.language_code or "").lower()
-        for candidate in (code, code.split("-")[0]):
-            if candidate in self._locales:
-                return candidate
-        return default
 
     async def _claim(self, due: Sequence[Due]) -> dict[int, Due]:
         """Lease the batch in one statement; returns the rows we won, as claimed."""
@@ -213,12 +203,8 @@ class OutboxSender:
         now = self._clock.now()
         if claimed.not_before - now > self._lease / 2:
             return claimed
-        renewed = now + self._lease
-        return (
-            replace(claimed, not_before=renewed)
-            if await self._settle(claimed, not_before=renewed)
-            else None
-        )
+        renewed = replace(claimed, not_before=now + self._lease)
+        return renewed if await self._settle(claimed, not_before=renewed.not_before) else None
 
     async def _attempt(self, row: Due, rendered: Rendered) -> int | Exception:
         """The API call; returns the message id or the error to record."""
@@ -273,17 +259,9 @@ class OutboxSender:
         return 0
 
     async def _fail(self, row: Due, error: str, *, attempts: int, claimed: bool) -> None:
-        now, coordinators = self._clock.now(), self._rules.coordinator_chats()
+        now, notify = self._clock.now(), self._rules.coordinator_chats()
         async with self._transaction() as s:
-            await rows.park_failed(
-                s,
-                row,
-                error=error,
-                attempts=attempts,
-                claimed=claimed,
-                coordinators=coordinators,
-                now=now,
-            )
+            await rows.park_failed(s, row, error, attempts, claimed=claimed, notify=notify, now=now)
 
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[AsyncSession]:

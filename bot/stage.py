@@ -140,6 +140,35 @@ def demo_settings(workdir: Path, base_url: str, **overrides: Any) -> Settings:
 
 
 @asynccontextmanager
+async def running_bot(
+    emu: Emulator,
+    workdir: Path,
+    *,
+    clock: JumpClock,
+    out: Callable[[str], None] | None = None,
+    start_sender: bool = True,
+    **overrides: Any,
+) -> AsyncIterator[Stage]:
+    """The real bot polling `emu`, with its database in `workdir` (kept between runs)."""
+    settings = demo_settings(workdir, emu.base_url, **overrides)
+    app = await create_app(settings, clock=clock)
+    if start_sender:
+        await start_background(app)
+    polling = asyncio.create_task(
+        app.dp.start_polling(
+            app.bot, handle_signals=False, close_bot_session=False, polling_timeout=1
+        )
+    )
+    try:
+        yield Stage(emu=emu, app=app, clock=clock, out=out or (lambda _text: None))
+    finally:
+        await app.dp.stop_polling()
+        with contextlib.suppress(asyncio.CancelledError):
+            await polling
+        await close(app)
+
+
+@asynccontextmanager
 async def stage(
     *,
     out: Callable[[str], None] | None = None,
@@ -153,23 +182,11 @@ async def stage(
         if workdir is None:
             workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="lotse-")))
         on_event = printer(out) if out else None
-        async with run_emulator(rate_limits=rate_limits, on_event=on_event) as emu:
-            settings = demo_settings(workdir, emu.base_url, **overrides)
-            jump = clock or JumpClock()
-            app = await create_app(settings, clock=jump)
-            await start_background(app)
-            polling = asyncio.create_task(
-                app.dp.start_polling(
-                    app.bot, handle_signals=False, close_bot_session=False, polling_timeout=1
-                )
-            )
-            try:
-                yield Stage(emu=emu, app=app, clock=jump, out=out or (lambda _text: None))
-            finally:
-                await app.dp.stop_polling()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await polling
-                await close(app)
+        async with (
+            run_emulator(rate_limits=rate_limits, on_event=on_event) as emu,
+            running_bot(emu, workdir, clock=clock or JumpClock(), out=out, **overrides) as s,
+        ):
+            yield s
 
 
 def printer(out: Callable[[str], None] = print) -> Callable[[Event], None]:

@@ -11,6 +11,11 @@ def _fresh(router: Router) -> Router:
         target = copy.observers[name]
         target.handlers.extend(observer.handlers)
         target._handler.filters = list(observer._handler.filters or [])  # router-level filters
+        # Router middlewares too: the coordinator router guards its handlers with one.
+        for middleware in observer.middleware:
+            target.middleware(middleware)
+        for middleware in observer.outer_middleware:
+            target.outer_middleware(middleware)
     for sub in router.sub_routers:
         copy.include_router(_fresh(sub))
     return copy

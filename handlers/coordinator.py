@@ -87,6 +87,12 @@ async def cmd_pending(
         await message.answer(text, reply_markup=keyboard)
 
 
+DECIDED_ALERTS = {
+    Decided.ALREADY_DECIDED: lambda: _("Another coordinator has already decided."),
+    Decided.NOT_FOUND: lambda: _("This volunteer does not exist."),
+}
+
+
 @router.callback_query(ApproveCb.filter(F.action.in_({"approve", "reject"})))
 async def on_decide(
     query: CallbackQuery,
@@ -105,11 +111,8 @@ async def on_decide(
         approve=approve,
         now=clock.now(),
     )
-    if decided is Decided.ALREADY_DECIDED:
-        await query.answer(_("Another coordinator has already decided."), show_alert=True)
-        return
-    if decided is Decided.NOT_FOUND:
-        await query.answer(_("This volunteer does not exist."), show_alert=True)
+    if decided in DECIDED_ALERTS:
+        await query.answer(DECIDED_ALERTS[decided](), show_alert=True)
         return
     user = await session.get(User, volunteer_id)
     payload = {

@@ -253,14 +253,13 @@ async def _sign_escalation(
     now: datetime,
 ) -> None:
     if not decision.tier_changed:  # the coordinators again: the step wrote no "escalated" row
-        tier = int(decision.position.tier)
         record(
             session,
             request_id=request_id,
             kind=EventKind.ESCALATED,
             now=now,
             actor_id=coordinator_id,
-            tier=tier,
+            tier=int(decision.position.tier),
             manual=True,
         )
         return

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
 from db.models import (
     HelpRequest,
@@ -125,19 +126,17 @@ async def pending_volunteers(
     return [card for card in cards if card is not None]
 
 
-async def assignable(
-    session: AsyncSession, request: HelpRequest, *, now: datetime, tz: ZoneInfo, limit: int = 8
-) -> list[Assignable]:
-    """Approved, reachable, not paused volunteers with the request's skill, in any district.
-    Unlike the automatic matching this keeps those already asked: a coordinator may have phoned
-    them. Best first: not declined, speaks the language, lives nearby, Lotse, least asked."""
-    speaks = exists().where(
-        VolunteerLanguage.user_id == Volunteer.user_id,
-        VolunteerLanguage.language == request.language,
-    )
+def _signals(
+    request: HelpRequest, now: datetime
+) -> tuple[ColumnElement[bool], ColumnElement[bool], ColumnElement[bool], ColumnElement[int]]:
+    """Per volunteer: lives in the district, speaks the language, declined it, offers in 7 days."""
     near = exists().where(
         VolunteerDistrict.user_id == Volunteer.user_id,
         VolunteerDistrict.district == request.district,
+    )
+    speaks = exists().where(
+        VolunteerLanguage.user_id == Volunteer.user_id,
+        VolunteerLanguage.language == request.language,
     )
     declined = exists().where(
         Offer.request_id == request.id,
@@ -150,6 +149,16 @@ async def assignable(
         .correlate(Volunteer)
         .scalar_subquery()
     )
+    return near, speaks, declined, offers_7d
+
+
+async def assignable(
+    session: AsyncSession, request: HelpRequest, *, now: datetime, tz: ZoneInfo, limit: int = 8
+) -> list[Assignable]:
+    """Approved, reachable, not paused volunteers with the request's skill, in any district.
+    Unlike the automatic matching this keeps those already asked: a coordinator may have phoned
+    them. Best first: not declined, speaks the language, lives nearby, Lotse, least asked."""
+    near, speaks, declined, offers_7d = _signals(request, now)
     today = local_now(now, tz).local_date
     rows = await session.execute(
         select(

@@ -236,15 +236,19 @@ class Emulator(EmulatorView):
 
     def _member_update(self, user: User, old: str, new: str) -> None:
         bot = self.store.bot.to_api()
-        new_member: JsonDict = {"user": bot, "status": new}
-        if new == "kicked":
-            new_member["until_date"] = 0
+
+        def member(status: str) -> JsonDict:
+            # Telegram's ChatMemberBanned always carries until_date (0: forever).
+            return {"user": bot, "status": status} | (
+                {"until_date": 0} if status == "kicked" else {}
+            )
+
         update = {
             "chat": self.store.chat(user.id).to_api(),
             "from": user.to_api(),
             "date": int(time.time()),
-            "old_chat_member": {"user": bot, "status": old},
-            "new_chat_member": new_member,
+            "old_chat_member": member(old),
+            "new_chat_member": member(new),
         }
         self.inject_update({"my_chat_member": update})
 

@@ -3,17 +3,18 @@ escalation notice's buttons, volunteer approval and the Lotsen pool."""
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import timedelta
 
 import pytest
+from aiogram.utils.i18n import I18n
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.areas import load_areas
-from bot.config import DEFAULT_AREAS_FILE
+from bot.config import Settings
 from db.models import HelpRequest, RequestStatus, User, Volunteer, VolunteerStatus
 from handlers.callbacks import ApproveCb, EscCb, LotseCb
-from handlers.render import render_notice
+from handlers.render import make_renderer
 from services.clock import FrozenClock
 from services.notices import Notice
 from services.requests import submit_request
@@ -36,7 +37,9 @@ async def escalated_request(sessions: Sessions, rules: Rules, clock: FrozenClock
             s, seeker_id=SEEKER, draft=draft(), rules=rules, now=clock.now()
         )
         await add_volunteer(s, HELPER, now=clock.now(), districts=("porz",))
-        (await s.get(User, HELPER)).username = "helper_anna"  # type: ignore[union-attr]
+        helper = await s.get(User, HELPER)
+        assert helper is not None
+        helper.username = "helper_anna"
         return request
 
 
@@ -96,8 +99,6 @@ async def test_open_lists_the_request_with_its_tier_and_age_when_one_waits(
     harness: Harness, sessions: Sessions, rules: Rules, clock: FrozenClock
 ) -> None:
     request = await escalated_request(sessions, rules, clock)
-    from datetime import timedelta
-
     clock.advance(timedelta(hours=3))
     [shown] = texts(await harness.send(COORDINATOR_ID, "/open"))
     assert request.ref in shown
@@ -164,7 +165,7 @@ async def test_volunteer_and_seeker_are_told_when_a_coordinator_assigns_from_the
 
 
 async def test_seeker_hears_the_reason_kindly_when_a_coordinator_closes_from_the_notice(
-    harness: Harness, sessions: Sessions, rules: Rules, clock: FrozenClock
+    harness: Harness, sessions: Sessions, rules: Rules, clock: FrozenClock, settings: Settings
 ) -> None:
     request = await escalated_request(sessions, rules, clock)
     reasons = await harness.press(
@@ -178,9 +179,12 @@ async def test_seeker_hears_the_reason_kindly_when_a_coordinator_closes_from_the
     assert await status_of(sessions, request.id) is RequestStatus.CLOSED
     async with sessions() as s:
         [closed] = await outbox(s, kind=Notice.SEEKER_CLOSED, chat_id=SEEKER)
-    text, _keyboard = render_notice(
-        closed.kind, closed.payload, "en", areas=load_areas(DEFAULT_AREAS_FILE), tz=rules.tz
+    render = make_renderer(
+        I18n(path=settings.locales_dir, default_locale="en"),
+        load_areas(settings.areas_file),
+        rules.tz,
     )
+    text, _keyboard = render(closed.kind, closed.payload, "en")
     assert "solved in another way" in text
 
 
@@ -261,6 +265,6 @@ async def test_volunteer_card_toggles_lotse_when_its_button_is_pressed(
     [card] = texts(calls)
     assert "Lotse: no" in card and "Porz" in card and "Offers in the last 7 days: 0" in card
     [(_label, data)] = buttons(calls)
-    after: list[Any] = await harness.press(COORDINATOR_ID, data)
+    after = await harness.press(COORDINATOR_ID, data)
     assert "Lotse: yes" in texts(after)[0]
     assert await lotse_flag(sessions)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import time as time_module
 from collections import defaultdict, deque
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
 from types import SimpleNamespace
 from typing import Any, cast
@@ -58,6 +59,7 @@ class FakeBot:
         self.always: dict[int, BaseException] = {}
         self.crash_after_send = False
         self.sent = asyncio.Event()
+        self.before_send: Callable[[int], Awaitable[None]] | None = None
         self._next_id = 500
 
     def fail(self, chat_id: int, *errors: BaseException) -> None:
@@ -71,6 +73,8 @@ class FakeBot:
 
     async def send_message(self, chat_id: int, text: str, **kw: Any) -> SimpleNamespace:
         await asyncio.sleep(0)  # let concurrent senders interleave
+        if self.before_send is not None:
+            await self.before_send(chat_id)
         self._raise_if_told(chat_id)
         self._next_id += 1
         self.calls.append(("send", chat_id, text, self._next_id))
@@ -408,3 +412,61 @@ async def test_run_sends_on_wake_and_stops_promptly(
         await sender.stop()
         await task
     assert bot.texts() == ["de:offer:a"]
+
+
+@pytest.mark.parametrize("stolen", [False, True])
+async def test_a_long_pause_renews_the_lease_unless_the_row_was_taken(
+    make_sender: Callable[..., OutboxSender],
+    bot: FakeBot,
+    sessions: async_sessionmaker[AsyncSession],
+    clock: FrozenClock,
+    stolen: bool,
+) -> None:
+    time = FakeTime()
+
+    async def sleep(seconds: float) -> None:
+        await asyncio.sleep(0.02)  # let the first send meet its 429 before the second goes
+        clock.advance(timedelta(seconds=seconds))  # pacing waits move the database clock too
+        await time.sleep(seconds)
+
+    # One send per second: the second row waits in the pacer, then meets the pause.
+    sender = make_sender(monotonic=time, sleep=sleep, lease_seconds=60, rate_global=1)
+    await add(sessions, clock, 1, "a")
+    waiting = await add(sessions, clock, 2, "b")
+    bot.fail(1, too_many(45))  # everybody pauses 45 s: most of the second row's lease
+    taken_until = T0 + timedelta(hours=1)
+
+    async def steal(chat_id: int) -> None:
+        if stolen and chat_id == 1:  # as if another sender had claimed it meanwhile
+            async with sessions() as s, s.begin():
+                (await s.get_one(OutboxMessage, waiting)).not_before = taken_until
+
+    bot.before_send = steal
+    assert await sender.drain() == (1 if stolen else 2)  # "a" goes again after its 429
+    row = (await rows(sessions))[waiting]
+    if stolen:
+        assert (row.status, row.not_before) == (OutboxStatus.PENDING, taken_until)
+        assert bot.texts() == ["de:offer:a"]
+    else:
+        assert row.status is OutboxStatus.SENT and bot.texts() == ["de:offer:b", "de:offer:a"]
+        assert row.sent_at is not None and row.sent_at >= T0 + timedelta(seconds=45)
+
+
+async def test_stop_returns_promptly_and_hands_back_unsent_rows(
+    make_sender: Callable[..., OutboxSender],
+    bot: FakeBot,
+    sessions: async_sessionmaker[AsyncSession],
+    clock: FrozenClock,
+) -> None:
+    # Real time here: one send per second overall, so the other rows wait in the pacer.
+    sender = make_sender(rate_global=1, monotonic=time_module.monotonic, sleep=asyncio.sleep)
+    ids = [await add(sessions, clock, chat, chat) for chat in (1, 2, 3)]
+    task = asyncio.create_task(sender.run())
+    await asyncio.wait_for(bot.sent.wait(), 2)
+    started = time_module.monotonic()
+    await sender.stop()
+    await asyncio.wait_for(task, 1)
+    assert time_module.monotonic() - started < 0.5
+    stored = await rows(sessions)
+    assert [stored[i].status for i in ids] == [OutboxStatus.SENT] + [OutboxStatus.PENDING] * 2
+    assert all(stored[i].not_before == T0 for i in ids[1:]), "not left leased"

@@ -36,19 +36,21 @@ COMMAND = re.compile(r"(?<![\w</:.])/[a-z_]+")
 
 def read(path: Path, locale: str | None = None) -> Catalog:
     with path.open("rb") as f:
-        return read_po(f, locale=locale)
+        return read_po(f, locale=locale, abort_invalid=True)
 
 
 def key(message: Message) -> tuple[str, str | None]:
-    msgid = message.id[0] if isinstance(message.id, tuple | list) else message.id
-    return msgid, message.context
+    return forms(message.id)[0], message.context
 
 
 def entries(catalog: Catalog) -> dict[tuple[str, str | None], Message]:
     return {key(m): m for m in catalog if m.id}
 
 
-def forms(value: str | tuple[str, ...] | list[str]) -> list[str]:
+def forms(value: str | tuple[str, ...] | list[str] | None) -> list[str]:
+    """A message's id or string as a list: one item, or one per plural form."""
+    if value is None:
+        return [""]
     return [value] if isinstance(value, str) else list(value)
 
 
@@ -94,7 +96,7 @@ def test_template_matches_the_source_code() -> None:
     assert code and keyword_specs, "Makefile no longer names CODE and -k keywords"
     keywords = {**DEFAULT_KEYWORDS, **parse_keywords(keyword_specs)}
     with (ROOT / "babel.cfg").open(encoding="utf-8") as cfg:
-        method_map, options_map = parse_mapping_cfg(cfg)
+        method_map, options_map = parse_mapping_cfg(cfg)  # type: ignore[no-untyped-call]
     in_code: set[tuple[str, str | None]] = set()
     for directory in code.group(1).split():
         for _, _, message, _, context in extract_from_dir(
@@ -170,16 +172,17 @@ def test_compiled_catalog_is_up_to_date(lang: str) -> None:
     """The .mo says what the .po says (else: `make locales`)."""
     i18n = I18n(path=LOCALES, default_locale="de")
     catalog = read(LOCALES / lang / "LC_MESSAGES" / "messages.po", locale=lang)
+    plural_index = c2py(catalog.plural_expr)
     stale = []
     for message in catalog:
         if not message.id or message.context:
             continue
+        ids, strings = forms(message.id), forms(message.string)
         if message.pluralizable:
-            singular, plural = message.id[0], message.id[1]
             for n in (0, 1, 2, 5, 21):
-                want = message.string[c2py(catalog.plural_expr)(n)]
-                if i18n.gettext(singular, plural, n, locale=lang) != want:
-                    stale.append(singular)
-        elif i18n.gettext(message.id, locale=lang) != message.string:
-            stale.append(message.id)
+                rendered = i18n.gettext(ids[0], ids[1], n, locale=lang)
+                if rendered != strings[plural_index(n)]:
+                    stale.append(ids[0])
+        elif i18n.gettext(ids[0], locale=lang) != strings[0]:
+            stale.append(ids[0])
     assert not stale, f"{lang}: .mo is stale, run `make locales`: {stale[:5]}"
