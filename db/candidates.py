@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, and_, exists, func, literal, not_, or_, select
+from sqlalchemy import Select, and_, exists, func, literal, not_, or_, select, union_all
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import QueryableAttribute
@@ -112,14 +112,14 @@ def _ranked(
     speaks = exists().where(
         VolunteerLanguage.user_id == uid, VolunteerLanguage.language == request.language
     )
-    narrow = [speaks if speakers else not_(speaks)]
     if lotsen_only:
-        narrow += [VolunteerSkill.skill == request.skill, Volunteer.is_lotse.is_(True)]
+        narrow = [VolunteerSkill.skill == request.skill, Volunteer.is_lotse.is_(True)]
     else:
         skilled = exists().where(
             VolunteerSkill.user_id == uid, VolunteerSkill.skill == request.skill
         )
-        narrow += [VolunteerDistrict.district == request.district, skilled]
+        narrow = [VolunteerDistrict.district == request.district, skilled]
+    narrow.append(speaks if speakers else not_(speaks))
     offers_today = _count_offers_since(local_midnight(now.utc, tz)).label("offers_today")
     offers_7d = _count_offers_since(now.utc - timedelta(days=7)).label("offers_7d")
     open_assignments = (
@@ -170,9 +170,7 @@ async def _states(session: AsyncSession, rows: Sequence[Row[Any]]) -> list[Volun
     ids = [row[0].user_id for row in rows]
     if not ids:
         return []
-    skills = await _sets(session, VolunteerSkill.user_id, VolunteerSkill.skill, ids)
-    districts = await _sets(session, VolunteerDistrict.user_id, VolunteerDistrict.district, ids)
-    languages = await _sets(session, VolunteerLanguage.user_id, VolunteerLanguage.language, ids)
+    skills, districts, languages = await _sets(session, ids)
     return [
         VolunteerState(
             user_id=v.user_id,
@@ -196,13 +194,22 @@ async def _states(session: AsyncSession, rows: Sequence[Row[Any]]) -> list[Volun
     ]
 
 
-async def _sets(
-    session: AsyncSession,
-    key: QueryableAttribute[int],
-    value: QueryableAttribute[str],
-    ids: list[int],
-) -> dict[int, frozenset[str]]:
-    found: dict[int, set[str]] = {}
-    for user_id, item in await session.execute(select(key, value).where(key.in_(ids))):
-        found.setdefault(user_id, set()).add(item)
-    return {user_id: frozenset(items) for user_id, items in found.items()}
+_LINKS: tuple[tuple[QueryableAttribute[int], QueryableAttribute[str]], ...] = (
+    (VolunteerSkill.user_id, VolunteerSkill.skill),
+    (VolunteerDistrict.user_id, VolunteerDistrict.district),
+    (VolunteerLanguage.user_id, VolunteerLanguage.language),
+)
+
+
+async def _sets(session: AsyncSession, ids: list[int]) -> list[dict[int, frozenset[str]]]:
+    """Skills, districts and languages of `ids`, in one round trip."""
+    query = union_all(
+        *(
+            select(literal(n).label("link"), key, value).where(key.in_(ids))
+            for n, (key, value) in enumerate(_LINKS)
+        )
+    )
+    found: list[dict[int, set[str]]] = [{} for _ in _LINKS]
+    for n, user_id, item in await session.execute(query):
+        found[n].setdefault(user_id, set()).add(item)
+    return [{user_id: frozenset(items) for user_id, items in f.items()} for f in found]
