@@ -49,6 +49,7 @@ from db.models import (
     VolunteerStatus,
     WhenKind,
 )
+from db.reach import rebuild_reach
 from matching.escalation import Policy
 from matching.model import RequestSpec
 from services.clock import local_now
@@ -216,6 +217,8 @@ async def populate(engine: AsyncEngine, n: int, seed: int) -> list[RequestSpec]:
         await bulk(conn, VolunteerLanguage, people["languages"])
         await bulk(conn, HelpRequest, requests)
         await bulk(conn, Offer, offers)
+    async with create_session_factory(engine)() as session, session.begin():
+        await rebuild_reach(session)
     # The requests to match: open ones from the history, some offered already.
     open_ = [r for r in requests if r["status"] is RequestStatus.OPEN]
     return [

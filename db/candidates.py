@@ -27,6 +27,7 @@ from db.models import (
     Volunteer,
     VolunteerDistrict,
     VolunteerLanguage,
+    VolunteerReach,
     VolunteerSkill,
     VolunteerStatus,
 )
@@ -100,26 +101,13 @@ def _ranked(
 ) -> Select[Any]:
     """Eligible volunteers who speak (or do not speak) the request's language, ranked.
 
-    The query starts from one link table, the district's (or for Lotsen the skill's), and
-    checks the other links against its rows before a volunteer row is read, so the counting
-    subqueries run only for the few who match. Approval is tested through an expression on
-    purpose: an index on `status` (90% of the rows are approved) must not drive the query.
+    The query starts from the narrowest table that answers "who may be asked at all", so the
+    counting subqueries run only for those: for speakers the reach key (skill, district,
+    language), one range scan; for the rarer passes (non-speakers, any district for the Lotsen)
+    the link tables.
     """
-    link: type[VolunteerDistrict] | type[VolunteerSkill] = (
-        VolunteerSkill if lotsen_only else VolunteerDistrict
-    )
-    uid = link.user_id
-    speaks = exists().where(
-        VolunteerLanguage.user_id == uid, VolunteerLanguage.language == request.language
-    )
-    if lotsen_only:
-        narrow = [VolunteerSkill.skill == request.skill, Volunteer.is_lotse.is_(True)]
-    else:
-        skilled = exists().where(
-            VolunteerSkill.user_id == uid, VolunteerSkill.skill == request.skill
-        )
-        narrow = [VolunteerDistrict.district == request.district, skilled]
-    narrow.append(speaks if speakers else not_(speaks))
+    source, narrow = _narrowing(request, lotsen_only, speakers)
+    uid = source.user_id
     offers_today = _count_offers_since(local_midnight(now.utc, tz)).label("offers_today")
     offers_7d = _count_offers_since(now.utc - timedelta(days=7)).label("offers_7d")
     open_assignments = (
@@ -141,12 +129,12 @@ def _ranked(
     tie = ((Volunteer.user_id % TIE_P) * literal(mul) + literal(add)) % TIE_P
     return (
         select(Volunteer, User.reachable, offers_today, offers_7d, open_assignments)
-        .select_from(link)
+        .select_from(source)
         .join(Volunteer, Volunteer.user_id == uid)
         .join(User, User.id == uid)
         .where(
             *narrow,
-            (Volunteer.status == VolunteerStatus.APPROVED).is_(True),
+            Volunteer.status == VolunteerStatus.APPROVED,
             User.reachable.is_(True),
             or_(
                 Volunteer.paused.is_(False),
@@ -164,6 +152,35 @@ def _ranked(
         )
         .limit(limit)
     )
+
+
+Source = type[VolunteerReach] | type[VolunteerDistrict] | type[VolunteerSkill]
+
+
+def _narrowing(
+    request: RequestSpec, lotsen_only: bool, speakers: bool
+) -> tuple[Source, list[ColumnElement[bool]]]:
+    if speakers and not lotsen_only:
+        return VolunteerReach, [
+            VolunteerReach.skill == request.skill,
+            VolunteerReach.district == request.district,
+            VolunteerReach.language == request.language,
+        ]
+    source: type[VolunteerDistrict] | type[VolunteerSkill]
+    source = VolunteerSkill if lotsen_only else VolunteerDistrict
+    uid = source.user_id
+    speaks = exists().where(
+        VolunteerLanguage.user_id == uid, VolunteerLanguage.language == request.language
+    )
+    narrow: list[ColumnElement[bool]] = [speaks if speakers else not_(speaks)]
+    if lotsen_only:
+        narrow += [VolunteerSkill.skill == request.skill, Volunteer.is_lotse.is_(True)]
+    else:
+        skilled = exists().where(
+            VolunteerSkill.user_id == uid, VolunteerSkill.skill == request.skill
+        )
+        narrow += [VolunteerDistrict.district == request.district, skilled]
+    return source, narrow
 
 
 async def _states(session: AsyncSession, rows: Sequence[Row[Any]]) -> list[VolunteerState]:

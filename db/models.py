@@ -54,6 +54,11 @@ class UtcDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+# On SQLite only INTEGER PRIMARY KEY is the rowid itself; BIGINT would add a second index to
+# every lookup by Telegram id. SQLite's INTEGER holds 64 bits, so nothing is lost.
+TelegramId = BigInteger().with_variant(Integer(), "sqlite")
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
     type_annotation_map: ClassVar[dict[Any, Any]] = {
@@ -108,7 +113,7 @@ class OutboxStatus(enum.StrEnum):
 class User(Base):
     __tablename__ = "users"
 
-    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    id: Mapped[int] = mapped_column(TelegramId, primary_key=True, autoincrement=False)
     first_name: Mapped[str] = mapped_column(String(128), default="")
     username: Mapped[str | None] = mapped_column(String(64))
     language_code: Mapped[str | None] = mapped_column(String(16))
@@ -122,9 +127,12 @@ class Volunteer(Base):
     __tablename__ = "volunteers"
 
     user_id: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+        TelegramId,
+        ForeignKey("users.id", ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
     )
-    status: Mapped[VolunteerStatus] = mapped_column(_enum(VolunteerStatus), index=True)
+    status: Mapped[VolunteerStatus] = mapped_column(_enum(VolunteerStatus))
     is_lotse: Mapped[bool] = mapped_column(Boolean, default=False)
     paused: Mapped[bool] = mapped_column(Boolean, default=False)
     paused_until: Mapped[date | None] = mapped_column(Date)
@@ -165,6 +173,22 @@ class VolunteerLanguage(Base):
         BigInteger, ForeignKey("volunteers.user_id", ondelete="CASCADE"), primary_key=True
     )
     language: Mapped[str] = mapped_column(String(8), primary_key=True)
+
+
+class VolunteerReach(Base):
+    """Who can be asked for what, where, in which language: the product of a volunteer's skills,
+    districts and languages, kept in step by services.volunteers.save_profile. Its key answers
+    the most frequent question, "speakers of L with skill S in district D", with one range scan
+    instead of joining three link tables over thousands of rows."""
+
+    __tablename__ = "volunteer_reach"
+
+    skill: Mapped[str] = mapped_column(String(32), primary_key=True)
+    district: Mapped[str] = mapped_column(String(32), primary_key=True)
+    language: Mapped[str] = mapped_column(String(8), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("volunteers.user_id", ondelete="CASCADE"), primary_key=True
+    )
 
 
 class HelpRequest(Base):

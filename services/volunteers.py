@@ -18,6 +18,7 @@ from db.models import (
     VolunteerSkill,
     VolunteerStatus,
 )
+from db.reach import rebuild_reach
 from services.notices import Notice
 from services.outbox import enqueue, replace_sent
 from services.rules import Rules
@@ -77,6 +78,7 @@ async def save_profile(
     session.add_all(
         VolunteerLanguage(user_id=user_id, language=lang) for lang in sorted(profile.languages)
     )
+    await rebuild_reach(session, [user_id])
     if not is_new:
         return Saved.UPDATED
     user = await session.get(User, user_id)

@@ -27,6 +27,7 @@ from db.models import (
     VolunteerStatus,
     WhenKind,
 )
+from db.reach import rebuild_reach
 from matching.escalation import Policy
 from services.requests import RequestDraft
 
@@ -77,8 +78,8 @@ async def add_volunteer(
     session.add_all(VolunteerSkill(user_id=user_id, skill=s) for s in set(skills))
     session.add_all(VolunteerDistrict(user_id=user_id, district=d) for d in set(districts))
     session.add_all(VolunteerLanguage(user_id=user_id, language=lang) for lang in set(languages))
-    if flush:  # many rows at once go faster in a single flush
-        await session.flush()
+    if flush:  # many rows at once go faster in a single flush (then call rebuild_reach)
+        await rebuild_reach(session, [user_id])
     return volunteer
 
 

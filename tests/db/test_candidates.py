@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.candidates import find_candidates
 from db.models import OfferStatus, RequestStatus, VolunteerStatus
+from db.reach import rebuild_reach
 from matching.model import RequestSpec, VolunteerState
 from matching.rules import pick
 from services.clock import local_midnight, local_now
@@ -110,7 +111,7 @@ async def build_population(s: AsyncSession, seed: int, size: int) -> Population:
     ids = [6_000_000_000 + n for n in rng.sample(range(10**9), size)]
     for user_id in ids:
         await add_random_volunteer(s, rng, user_id, pop)
-    await s.flush()
+    await rebuild_reach(s)
     # Offer history: times spread over ten days, some right at the day and week boundaries.
     midnight = local_midnight(T0, ZONE)
     times = [midnight, midnight - timedelta(seconds=1), T0 - timedelta(days=7), T0]

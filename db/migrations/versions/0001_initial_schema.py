@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-21 10:17:53.896003
+Create Date: 2026-11-21 10:44:33.457428
 """
 
 from collections.abc import Sequence
@@ -68,7 +68,12 @@ def upgrade() -> None:
     )
     op.create_table(
         "users",
-        sa.Column("id", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=False,
+            nullable=False,
+        ),
         sa.Column("first_name", sa.String(length=128), nullable=False),
         sa.Column("username", sa.String(length=64), nullable=True),
         sa.Column("language_code", sa.String(length=16), nullable=True),
@@ -139,7 +144,12 @@ def upgrade() -> None:
 
     op.create_table(
         "volunteers",
-        sa.Column("user_id", sa.BigInteger(), nullable=False),
+        sa.Column(
+            "user_id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=False,
+            nullable=False,
+        ),
         sa.Column(
             "status",
             sa.Enum(
@@ -168,9 +178,6 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("user_id", name=op.f("pk_volunteers")),
     )
-    with op.batch_alter_table("volunteers", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_volunteers_status"), ["status"], unique=False)
-
     op.create_table(
         "offers",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -263,6 +270,22 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("user_id", "language", name=op.f("pk_volunteer_languages")),
     )
     op.create_table(
+        "volunteer_reach",
+        sa.Column("skill", sa.String(length=32), nullable=False),
+        sa.Column("district", sa.String(length=32), nullable=False),
+        sa.Column("language", sa.String(length=8), nullable=False),
+        sa.Column("user_id", sa.BigInteger(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["volunteers.user_id"],
+            name=op.f("fk_volunteer_reach_user_id_volunteers"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint(
+            "skill", "district", "language", "user_id", name=op.f("pk_volunteer_reach")
+        ),
+    )
+    op.create_table(
         "volunteer_skills",
         sa.Column("user_id", sa.BigInteger(), nullable=False),
         sa.Column("skill", sa.String(length=32), nullable=False),
@@ -283,6 +306,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_volunteer_skills_skill_user")
 
     op.drop_table("volunteer_skills")
+    op.drop_table("volunteer_reach")
     op.drop_table("volunteer_languages")
     with op.batch_alter_table("volunteer_districts", schema=None) as batch_op:
         batch_op.drop_index("ix_volunteer_districts_district_user")
@@ -296,9 +320,6 @@ def downgrade() -> None:
         batch_op.drop_index("ix_offers_volunteer_created")
 
     op.drop_table("offers")
-    with op.batch_alter_table("volunteers", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_volunteers_status"))
-
     op.drop_table("volunteers")
     with op.batch_alter_table("requests", schema=None) as batch_op:
         batch_op.drop_index("ix_requests_status_next_step")
