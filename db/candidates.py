@@ -3,20 +3,25 @@ the database narrows 100,000 volunteers to the few worth ranking with indexed lo
 
 The pure rules stay the authority: the rows fetched here are checked and ranked again by
 `matching.rules.pick`, and tests/db compares both over whole populations.
+
+Each statement shape is built once, with bind parameters, and reused: building and keying a
+statement of this size costs about as much as running it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, and_, exists, func, literal, not_, or_, select, union_all
+from sqlalchemy import Integer, Select, and_, bindparam, exists, func, literal, not_, or_, select
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import QueryableAttribute
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import BindParameter, ColumnElement
+from sqlalchemy.sql.selectable import ScalarSelect
 
 from db.models import (
     HelpRequest,
@@ -38,25 +43,18 @@ from services.clock import local_midnight
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def _quiet_now(minute: int) -> ColumnElement[bool]:
-    start, end = Volunteer.quiet_start, Volunteer.quiet_end
-    return and_(
-        start.is_not(None),
-        end.is_not(None),
-        or_(
-            and_(start < end, start <= minute, end > minute),
-            and_(start > end, or_(start <= minute, end > minute)),
-        ),
-    )
+@dataclass(frozen=True)
+class _Pass:
+    speakers: bool
+    # True: only volunteers never offered anything and with no open assignment; False: only the
+    # others; None: both (the rare non-speaker pass).
+    fresh: bool | None
 
 
-def _count_offers_since(since: datetime) -> ColumnElement[int]:
-    return (
-        select(func.count())
-        .where(Offer.volunteer_id == Volunteer.user_id, Offer.created_at >= since)
-        .correlate(Volunteer)
-        .scalar_subquery()
-    )
+# In rank_key order: language first; among speakers a fresh volunteer (no offer ever, so none in
+# 7 days, none today, not asked; no open assignment) has the smallest possible fairness key, so
+# the fresh come before all others and need no counting at all. Most requests end after pass 1.
+PASSES = (_Pass(True, True), _Pass(True, False), _Pass(False, None))
 
 
 async def find_candidates(
@@ -69,19 +67,30 @@ async def find_candidates(
     default_cap: int,
     lotsen_only: bool = False,
 ) -> list[VolunteerState]:
-    """The best `limit` volunteers who may be offered `request` now, best first.
-
-    Language ranks first, so speakers are fetched first and the others only when fewer than
-    `limit` speakers may be asked: the same order as `rank_key`, in two steps."""
-    rows = list(
-        await session.execute(_ranked(request, now, tz, default_cap, lotsen_only, True, limit))
-    )
-    if len(rows) < limit:
-        others = _ranked(request, now, tz, default_cap, lotsen_only, False, limit - len(rows))
-        rows += await session.execute(others)
-    states = await _states(session, rows)
+    """The best `limit` volunteers who may be offered `request` now, best first: the order of
+    `matching.rules.rank_key`, fetched in passes that each continue where the last ended."""
+    mul, add = tie_params(request.id)
+    params: dict[str, Any] = {
+        "skill": request.skill,
+        "district": request.district,
+        "language": request.language,
+        "request_id": request.id,
+        "mul": mul,
+        "add": add,
+        "midnight": local_midnight(now.utc, tz),
+        "week": now.utc - timedelta(days=7),
+        "today": now.local_date,
+        "minute": now.minute_of_day,
+        "cap": default_cap,
+    }
+    rows: list[Row[Any]] = []
+    for step in PASSES:
+        if len(rows) >= limit:
+            break
+        statement = _statement(lotsen_only, step)
+        rows += await session.execute(statement, params | {"limit": limit - len(rows)})
     return pick(
-        states,
+        [_state(row) for row in rows],
         request,
         now,
         limit=limit,
@@ -90,27 +99,80 @@ async def find_candidates(
     )
 
 
-def _ranked(
-    request: RequestSpec,
-    now: LocalNow,
-    tz: ZoneInfo,
-    default_cap: int,
-    lotsen_only: bool,
-    speakers: bool,
-    limit: int,
-) -> Select[Any]:
-    """Eligible volunteers who speak (or do not speak) the request's language, ranked.
+@cache
+def _statement(lotsen_only: bool, step: _Pass) -> Select[Any]:
+    """One pass: the eligible volunteers it covers, ranked, the best `limit` read in full.
 
-    The query starts from the narrowest table that answers "who may be asked at all", so the
-    counting subqueries run only for those: for speakers the reach key (skill, district,
-    language), one range scan; for the rarer passes (non-speakers, any district for the Lotsen)
-    the link tables.
+    The query starts from the narrowest table that answers "who may be asked at all": for
+    speakers the reach key (skill, district, language), one range scan; for the rarer passes
+    (non-speakers, any district for the Lotsen) the link tables.
     """
-    source, narrow = _narrowing(request, lotsen_only, speakers)
+    source, narrow = _narrowing(lotsen_only, step.speakers)
     uid = source.user_id
-    offers_today = _count_offers_since(local_midnight(now.utc, tz)).label("offers_today")
-    offers_7d = _count_offers_since(now.utc - timedelta(days=7)).label("offers_7d")
-    open_assignments = (
+    tie = ((Volunteer.user_id % TIE_P) * bindparam("mul", type_=Integer) + bindparam("add")) % TIE_P
+    keys, filters, order = _fairness(step.fresh)
+    top = (
+        select(Volunteer.user_id, *keys)
+        .select_from(source)
+        .join(Volunteer, Volunteer.user_id == uid)
+        .join(User, User.id == uid)
+        .where(
+            *narrow,
+            *filters,
+            Volunteer.status == VolunteerStatus.APPROVED,
+            User.reachable.is_(True),
+            or_(
+                Volunteer.paused.is_(False),
+                and_(
+                    Volunteer.paused_until.is_not(None), Volunteer.paused_until < bindparam("today")
+                ),
+            ),
+            not_(_quiet_now()),
+        )
+        .order_by(*order, func.coalesce(Volunteer.last_offer_at, _EPOCH), tie)
+        .limit(bindparam("limit", type_=Integer))
+        .subquery("top")
+    )
+    # Only the few ranked rows are read in full, with their links, in the same statement: one
+    # round trip to the database thread instead of two.
+    return (
+        select(
+            Volunteer,
+            User.reachable,
+            top.c.offers_today,
+            top.c.offers_7d,
+            top.c.open_assignments,
+            *(_joined(key, value) for key, value in _LINKS),
+        )
+        .join(top, top.c.user_id == Volunteer.user_id)
+        .join(User, User.id == Volunteer.user_id)
+    )
+
+
+def _quiet_now() -> ColumnElement[bool]:
+    start, end = Volunteer.quiet_start, Volunteer.quiet_end
+    minute: BindParameter[int] = bindparam("minute")
+    return and_(
+        start.is_not(None),
+        end.is_not(None),
+        or_(
+            and_(start < end, start <= minute, end > minute),
+            and_(start > end, or_(start <= minute, end > minute)),
+        ),
+    )
+
+
+def _count_offers_since(name: str) -> ScalarSelect[int]:
+    return (
+        select(func.count())
+        .where(Offer.volunteer_id == Volunteer.user_id, Offer.created_at >= bindparam(name))
+        .correlate(Volunteer)
+        .scalar_subquery()
+    )
+
+
+def _open_assignments() -> ScalarSelect[int]:
+    return (
         select(func.count())
         .where(
             HelpRequest.assignee_id == Volunteer.user_id,
@@ -118,97 +180,69 @@ def _ranked(
         )
         .correlate(Volunteer)
         .scalar_subquery()
-        .label("open_assignments")
     )
+
+
+def _fairness(fresh: bool | None) -> tuple[list[Any], list[ColumnElement[bool]], list[Any]]:
+    """The counted keys to select, the filters that depend on them, and their sort order."""
+    assigned = _open_assignments()
+    never_offered = Volunteer.last_offer_at.is_(None)
+    cap = func.coalesce(Volunteer.daily_cap, bindparam("cap", type_=Integer))
+    if fresh:
+        zero = literal(0)
+        keys = [zero.label("offers_today"), zero.label("offers_7d"), zero.label("open_assignments")]
+        return keys, [never_offered, assigned == 0, cap > 0], []
+    offers_today = _count_offers_since("midnight")
+    offers_7d = _count_offers_since("week").label("offers_7d")
+    open_assignments = assigned.label("open_assignments")
     asked = exists().where(
-        Offer.request_id == request.id,
+        Offer.request_id == bindparam("request_id"),
         Offer.volunteer_id == Volunteer.user_id,
         Offer.status != OfferStatus.WITHDRAWN,
     )
-    mul, add = tie_params(request.id)
-    tie = ((Volunteer.user_id % TIE_P) * literal(mul) + literal(add)) % TIE_P
+    filters = [not_(asked), offers_today < cap]
+    if fresh is False:
+        filters.append(or_(not_(never_offered), assigned > 0))
+    keys = [offers_today.label("offers_today"), offers_7d, open_assignments]
+    return keys, filters, [offers_7d, open_assignments]
+
+
+def _joined(key: QueryableAttribute[int], value: QueryableAttribute[str]) -> Any:
+    """A volunteer's skills (districts, languages) as one comma-separated string."""
     return (
-        select(Volunteer, User.reachable, offers_today, offers_7d, open_assignments)
-        .select_from(source)
-        .join(Volunteer, Volunteer.user_id == uid)
-        .join(User, User.id == uid)
-        .where(
-            *narrow,
-            Volunteer.status == VolunteerStatus.APPROVED,
-            User.reachable.is_(True),
-            or_(
-                Volunteer.paused.is_(False),
-                and_(Volunteer.paused_until.is_not(None), Volunteer.paused_until < now.local_date),
-            ),
-            not_(_quiet_now(now.minute_of_day)),
-            not_(asked),
-            offers_today < func.coalesce(Volunteer.daily_cap, default_cap),
-        )
-        .order_by(
-            offers_7d,
-            open_assignments,
-            func.coalesce(Volunteer.last_offer_at, _EPOCH),
-            tie,
-        )
-        .limit(limit)
+        select(func.aggregate_strings(value, ","))
+        .where(key == Volunteer.user_id)
+        .correlate(Volunteer)
+        .scalar_subquery()
     )
 
 
 Source = type[VolunteerReach] | type[VolunteerDistrict] | type[VolunteerSkill]
 
 
-def _narrowing(
-    request: RequestSpec, lotsen_only: bool, speakers: bool
-) -> tuple[Source, list[ColumnElement[bool]]]:
+def _narrowing(lotsen_only: bool, speakers: bool) -> tuple[Source, list[ColumnElement[bool]]]:
+    skill: BindParameter[str] = bindparam("skill")
+    district: BindParameter[str] = bindparam("district")
+    language: BindParameter[str] = bindparam("language")
     if speakers and not lotsen_only:
         return VolunteerReach, [
-            VolunteerReach.skill == request.skill,
-            VolunteerReach.district == request.district,
-            VolunteerReach.language == request.language,
+            VolunteerReach.skill == skill,
+            VolunteerReach.district == district,
+            VolunteerReach.language == language,
         ]
     source: type[VolunteerDistrict] | type[VolunteerSkill]
     source = VolunteerSkill if lotsen_only else VolunteerDistrict
     uid = source.user_id
     speaks = exists().where(
-        VolunteerLanguage.user_id == uid, VolunteerLanguage.language == request.language
+        VolunteerLanguage.user_id == uid, VolunteerLanguage.language == language
     )
     narrow: list[ColumnElement[bool]] = [speaks if speakers else not_(speaks)]
     if lotsen_only:
-        narrow += [VolunteerSkill.skill == request.skill, Volunteer.is_lotse.is_(True)]
+        narrow += [VolunteerSkill.skill == skill, Volunteer.is_lotse.is_(True)]
     else:
-        skilled = exists().where(
-            VolunteerSkill.user_id == uid, VolunteerSkill.skill == request.skill
-        )
-        narrow += [VolunteerDistrict.district == request.district, skilled]
+        skilled = exists().where(VolunteerSkill.user_id == uid, VolunteerSkill.skill == skill)
+        narrow += [VolunteerDistrict.district == district, skilled]
     return source, narrow
-
-
-async def _states(session: AsyncSession, rows: Sequence[Row[Any]]) -> list[VolunteerState]:
-    ids = [row[0].user_id for row in rows]
-    if not ids:
-        return []
-    skills, districts, languages = await _sets(session, ids)
-    return [
-        VolunteerState(
-            user_id=v.user_id,
-            approved=v.status is VolunteerStatus.APPROVED,
-            reachable=reachable,
-            skills=skills.get(v.user_id, frozenset()),
-            districts=districts.get(v.user_id, frozenset()),
-            languages=languages.get(v.user_id, frozenset()),
-            paused=v.paused,
-            paused_until=v.paused_until,
-            quiet_start=v.quiet_start,
-            quiet_end=v.quiet_end,
-            daily_cap=v.daily_cap,
-            offers_today=today,
-            offers_last_7d=week,
-            open_assignments=assigned,
-            last_offer_at=v.last_offer_at,
-            is_lotse=v.is_lotse,
-        )
-        for v, reachable, today, week, assigned in (tuple(row) for row in rows)
-    ]
 
 
 _LINKS: tuple[tuple[QueryableAttribute[int], QueryableAttribute[str]], ...] = (
@@ -218,15 +252,28 @@ _LINKS: tuple[tuple[QueryableAttribute[int], QueryableAttribute[str]], ...] = (
 )
 
 
-async def _sets(session: AsyncSession, ids: list[int]) -> list[dict[int, frozenset[str]]]:
-    """Skills, districts and languages of `ids`, in one round trip."""
-    query = union_all(
-        *(
-            select(literal(n).label("link"), key, value).where(key.in_(ids))
-            for n, (key, value) in enumerate(_LINKS)
-        )
+def _split(joined: str | None) -> frozenset[str]:
+    # Keys are short ASCII words (matching.areas checks them), so a comma separates safely.
+    return frozenset(joined.split(",")) if joined else frozenset()
+
+
+def _state(row: Row[Any]) -> VolunteerState:
+    v, reachable, today, week, assigned, skills, districts, languages = tuple(row)
+    return VolunteerState(
+        user_id=v.user_id,
+        approved=v.status is VolunteerStatus.APPROVED,
+        reachable=reachable,
+        skills=_split(skills),
+        districts=_split(districts),
+        languages=_split(languages),
+        paused=v.paused,
+        paused_until=v.paused_until,
+        quiet_start=v.quiet_start,
+        quiet_end=v.quiet_end,
+        daily_cap=v.daily_cap,
+        offers_today=today,
+        offers_last_7d=week,
+        open_assignments=assigned,
+        last_offer_at=v.last_offer_at,
+        is_lotse=v.is_lotse,
     )
-    found: list[dict[int, set[str]]] = [{} for _ in _LINKS]
-    for n, user_id, item in await session.execute(query):
-        found[n].setdefault(user_id, set()).add(item)
-    return [{user_id: frozenset(items) for user_id, items in f.items()} for f in found]

@@ -28,7 +28,7 @@ from matching.escalation import Decision, Policy, Tier, extend
 from services.escalation import run_if_due
 from services.events import EventKind, record
 from services.notices import Notice
-from services.offering import request_payload, withdraw_open_offers
+from services.offering import note_offered, request_payload, withdraw_open_offers
 from services.offers import introduce
 from services.outbox import enqueue
 from services.rules import Rules
@@ -140,6 +140,7 @@ async def _accepted_offer(
             created_at=now,
         )
         session.add(offer)
+        await note_offered(session, volunteer_id, now=now)
     offer.status, offer.answered_at = OfferStatus.ACCEPTED, now
     await session.flush()
     return offer

@@ -63,6 +63,14 @@ async def candidates_for(
     )
 
 
+async def note_offered(session: AsyncSession, volunteer_id: int, *, now: datetime) -> None:
+    """Every offer row is recorded here on its volunteer. db/candidates.py relies on it: a
+    volunteer whose last_offer_at is NULL has never had an offer."""
+    volunteer = await session.get(Volunteer, volunteer_id)
+    if volunteer is not None and (volunteer.last_offer_at is None or volunteer.last_offer_at < now):
+        volunteer.last_offer_at = now
+
+
 async def make_offers(
     session: AsyncSession,
     request: HelpRequest,
@@ -90,9 +98,7 @@ async def make_offers(
             None,
         )
         await session.flush()
-        volunteer = await session.get(Volunteer, candidate.user_id)
-        if volunteer is not None:
-            volunteer.last_offer_at = now
+        await note_offered(session, candidate.user_id, now=now)
         payload = request_payload(request) | {"offer_id": offer.id, "tier": int(tier)}
         message = await enqueue(
             session,

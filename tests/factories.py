@@ -29,6 +29,7 @@ from db.models import (
 )
 from db.reach import rebuild_reach
 from matching.escalation import Policy
+from services.offering import note_offered
 from services.requests import RequestDraft
 
 SKILL, DISTRICT, LANGUAGE = "furniture", "ehrenfeld", "de"
@@ -154,6 +155,7 @@ async def add_offer(
         created_at=created_at,
     )
     session.add(offer)
+    await note_offered(session, volunteer_id, now=created_at)
     if flush:
         await session.flush()
     return offer

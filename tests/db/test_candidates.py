@@ -44,6 +44,13 @@ class Population:
     asked: dict[int, set[int]] = field(default_factory=dict)  # request id -> volunteer ids
     targets: list[RequestSpec] = field(default_factory=list)
 
+    def offered(self, user_id: int, at: datetime) -> None:
+        """An offer made at `at`, as services.offering.note_offered records it."""
+        self.offer_times.setdefault(user_id, []).append(at)
+        state = self.states[user_id]
+        if state.last_offer_at is None or state.last_offer_at < at:
+            self.states[user_id] = replace(state, last_offer_at=at)
+
     def as_of(self, now: datetime, rules: Rules, request_id: int) -> list[VolunteerState]:
         """Everyone as the pure rules see them at `now` for one request."""
         midnight, week = local_midnight(now, rules.tz), now - timedelta(days=7)
@@ -132,7 +139,7 @@ async def build_population(s: AsyncSession, seed: int, size: int) -> Population:
                 status=status,
                 flush=False,
             )
-            pop.offer_times.setdefault(user_id, []).append(at)
+            pop.offered(user_id, at)
     # Open assignments count; finished ones do not.
     for user_id in rng.sample(ids, size // 5):
         status = rng.choice([RequestStatus.ASSIGNED, RequestStatus.ASSIGNED, RequestStatus.DONE])
@@ -163,7 +170,7 @@ async def build_population(s: AsyncSession, seed: int, size: int) -> Population:
                 status=status,
                 flush=False,
             )
-            pop.offer_times.setdefault(user_id, []).append(at)
+            pop.offered(user_id, at)
             if status is not OfferStatus.WITHDRAWN:  # withdrawn offers may be made again
                 pop.asked[request.id].add(user_id)
     return pop
@@ -212,3 +219,28 @@ async def test_sql_candidates_equal_pure_pick_when_the_population_is_random(
                     found_any += len(expected)
     # The comparison must be about real lists, not two empty ones.
     assert found_any > 100
+
+
+async def test_the_fresh_come_first_and_the_rest_follow_in_order_when_fresh_are_too_few(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """One never-offered speaker, one speaker with an open assignment but no offer, and three
+    offered before: the fresh one first, then the others by fairness, each once."""
+    async with sessions() as s, s.begin():
+        await add_user(s, SEEKER_ID, now=T0)
+        for user_id in (1, 2, 3, 4, 5):
+            await add_volunteer(s, user_id, now=T0)
+        old = await add_request(s, seeker_id=SEEKER_ID, now=T0)
+        await add_request(
+            s, seeker_id=SEEKER_ID, now=T0, status=RequestStatus.ASSIGNED, assignee_id=2
+        )
+        await add_offer(s, request_id=old.id, volunteer_id=3, created_at=T0 - timedelta(days=9))
+        await add_offer(s, request_id=old.id, volunteer_id=4, created_at=T0 - timedelta(days=2))
+        await add_offer(s, request_id=old.id, volunteer_id=5, created_at=T0 - timedelta(days=8))
+        target = await add_request(s, seeker_id=SEEKER_ID, now=T0)
+    spec = RequestSpec(target.id, "furniture", "ehrenfeld", "de")
+    async with sessions() as s:
+        found = await find_candidates(s, spec, local_now(T0, ZONE), tz=ZONE, limit=5, default_cap=5)
+    # 1: fresh. 5 and 3: nothing in 7 days, 5 offered more recently than 3 (longest wait first:
+    # 3). 2: an open assignment. 4: an offer within 7 days.
+    assert [v.user_id for v in found] == [1, 3, 5, 2, 4]
