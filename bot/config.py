@@ -57,6 +57,8 @@ class Settings(BaseSettings):
     send_max_attempts: int = Field(default=5, ge=1)
     send_backoff_seconds: float = Field(default=2.0, ge=0)
     send_idle_poll_seconds: float = Field(default=5.0, gt=0)
+    # A row claimed by a sender that died is sent again after this long.
+    send_lease_seconds: float = Field(default=60.0, gt=0)
 
     @field_validator("coordinators", mode="before")
     @classmethod

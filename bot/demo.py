@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
-from bot.stage import Stage, stage
+from bot.stage import People, Stage, stage
 from handlers.callbacks import MenuCb, PickCb
 
 SEEKER, ANNA, BEN, CEM, LOTSE = 501, 601, 602, 603, 701
@@ -17,7 +17,7 @@ DESCRIPTION = (
 )
 
 
-async def ask_for_furniture_help(s: Stage, *, when: str = "week") -> None:
+async def ask_for_furniture_help(s: People, *, when: str = "week") -> None:
     """A seeker asks in German for help assembling furniture in Ehrenfeld."""
     s.person(SEEKER, "Amal", "de")
     await s.say(SEEKER, "/start")

@@ -304,4 +304,5 @@ def sender_from_settings(
         backoff_seconds=settings.send_backoff_seconds,
         idle_poll_seconds=settings.send_idle_poll_seconds,
         available_locales=available_locales,
+        lease_seconds=settings.send_lease_seconds,
     )

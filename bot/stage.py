@@ -24,11 +24,11 @@ from services.volunteers import Profile, decide_volunteer, save_profile
 TOKEN = "123456:offline-demo"
 
 
-@dataclass
-class Stage:
+@dataclass(kw_only=True)
+class People:
+    """People typing and tapping in Telegram (the emulator), whoever runs the bot."""
+
     emu: Emulator
-    app: App
-    clock: JumpClock
     timeout: float = 10.0
     names: dict[int, str] = field(default_factory=dict)
     out: Callable[[str], None] = lambda _text: None
@@ -51,6 +51,48 @@ class Stage:
         self.emu.add_user(user_id, name, language_code=language)
         self.names[user_id] = name
         return user_id
+
+    def _newest_id(self, user_id: int) -> int:
+        message = self.emu.last_message_to(user_id)
+        return message.message_id if message else 0
+
+    async def say(self, user_id: int, text: str) -> StoredMessage:
+        """The person types; returns the bot's answer."""
+        before = self._newest_id(user_id)
+        await self.emu.user_sends(user_id, text)
+        return await self.emu.wait_for_message(user_id, after=before, timeout=self.timeout)
+
+    async def tap(self, user_id: int, data: CallbackData | str) -> dict[str, Any]:
+        """The person presses the newest button carrying this callback data (or prefix)."""
+        wanted = data.pack() if isinstance(data, CallbackData) else data
+
+        def find() -> tuple[int, str] | None:
+            for message in reversed(self.emu.messages_to(user_id)):
+                for button in message.inline_buttons:
+                    value = str(button.get("callback_data", ""))
+                    if value == wanted or (isinstance(data, str) and value.startswith(wanted)):
+                        return message.message_id, value
+            return None
+
+        message_id, value = await self.emu.wait_for(
+            find, self.timeout, description=f"a button {wanted!r} for {user_id}"
+        )
+        query_id = await self.emu.press(user_id, message_id, value)
+        return await self.emu.wait_for_callback_answer(query_id, timeout=self.timeout)
+
+    async def expect(self, user_id: int, contains: str | None = None) -> StoredMessage:
+        return await self.emu.wait_for_message(user_id, contains, timeout=self.timeout)
+
+    async def wait(self, predicate: Callable[[], Any], what: str) -> Any:
+        return await self.emu.wait_for(predicate, self.timeout, description=what)
+
+
+@dataclass(kw_only=True)
+class Stage(People):
+    """People, and the bot running in this process."""
+
+    app: App
+    clock: JumpClock
 
     async def volunteer(
         self,
@@ -91,40 +133,6 @@ class Stage:
                 v.is_lotse = True
         self.app.sender.wake()
         return user_id
-
-    def _newest_id(self, user_id: int) -> int:
-        message = self.emu.last_message_to(user_id)
-        return message.message_id if message else 0
-
-    async def say(self, user_id: int, text: str) -> StoredMessage:
-        """The person types; returns the bot's answer."""
-        before = self._newest_id(user_id)
-        await self.emu.user_sends(user_id, text)
-        return await self.emu.wait_for_message(user_id, after=before, timeout=self.timeout)
-
-    async def tap(self, user_id: int, data: CallbackData | str) -> dict[str, Any]:
-        """The person presses the newest button carrying this callback data (or prefix)."""
-        wanted = data.pack() if isinstance(data, CallbackData) else data
-
-        def find() -> tuple[int, str] | None:
-            for message in reversed(self.emu.messages_to(user_id)):
-                for button in message.inline_buttons:
-                    value = str(button.get("callback_data", ""))
-                    if value == wanted or (isinstance(data, str) and value.startswith(wanted)):
-                        return message.message_id, value
-            return None
-
-        message_id, value = await self.emu.wait_for(
-            find, self.timeout, description=f"a button {wanted!r} for {user_id}"
-        )
-        query_id = await self.emu.press(user_id, message_id, value)
-        return await self.emu.wait_for_callback_answer(query_id, timeout=self.timeout)
-
-    async def expect(self, user_id: int, contains: str | None = None) -> StoredMessage:
-        return await self.emu.wait_for_message(user_id, contains, timeout=self.timeout)
-
-    async def wait(self, predicate: Callable[[], Any], what: str) -> Any:
-        return await self.emu.wait_for(predicate, self.timeout, description=what)
 
 
 def demo_settings(workdir: Path, base_url: str, **overrides: Any) -> Settings:

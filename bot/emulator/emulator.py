@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import time
 from collections.abc import Callable, Mapping
@@ -56,6 +57,11 @@ class Emulator(EmulatorView):
         self.stats = Stats()
         self.sends: list[SendRecord] = []
         self.events: list[Event] = []
+        # Calls held in flight, as if the network died before Telegram got them (see hold()).
+        self.held_chats: set[int] = set()
+        self.held_calls = 0
+        self._held_transports: list[asyncio.BaseTransport] = []
+        self._release = asyncio.Event()
         self.callback_queries: dict[str, CallbackRecord] = {}
         self.commands: dict[str, list[JsonDict]] = {}
         self.webhook_url = ""
@@ -264,6 +270,33 @@ class Emulator(EmulatorView):
         self.store.blocked.discard(user_id)
         self._member_update(user, "kicked", "member")
         self._emit(Event("blocked", user_id, user.first_name, "unblocked the bot"))
+
+    def hold(self, *chat_ids: int) -> None:
+        """Keep sends to these chats waiting unanswered until release(). A caller that gives
+        up or dies meanwhile never reaches Telegram: its message is not recorded."""
+        self.held_chats.update(chat_ids)
+        self._release.clear()
+
+    def release(self) -> None:
+        self.held_chats.clear()
+        self._release.set()
+
+    async def wait_while_held(self, chat_id: int, transport: asyncio.BaseTransport | None) -> None:
+        if chat_id not in self.held_chats:
+            return
+        self.held_calls += 1
+        if transport is not None:
+            self._held_transports.append(transport)
+        self.signal.notify()
+        await self._release.wait()
+
+    async def wait_held_callers_gone(self, timeout: float = 5.0) -> None:  # noqa: ASYNC109
+        """Wait until every caller of a held send has hung up (a killed bot's sockets close
+        in the kernel; the event loop notices on its own schedule, so this looks again)."""
+        async with asyncio.timeout(timeout):
+            # No event tells of a socket the kernel closed; look again.
+            while not all(t.is_closing() for t in self._held_transports):  # noqa: ASYNC110
+                await asyncio.sleep(0.01)
 
     # --- hooks used by the API handlers -----------------------------------------------------
 

@@ -42,8 +42,18 @@ async def _handle(request: web.Request) -> web.Response:
         params = await _read_params(request)
     except ValueError as err:  # json.JSONDecodeError is a ValueError too
         return _error(400, f"Bad Request: can't parse request body: {err}")
+    await emu.wait_while_held(_chat_id(params), request.transport)
+    if request.transport is None or request.transport.is_closing():
+        return _error(499, "client gone")  # nobody is listening; Telegram never saw it
     status, body = await emu.call(request.match_info["method"], params)
     return web.json_response(body, status=status)
+
+
+def _chat_id(params: dict[str, Any]) -> int:
+    try:
+        return int(params.get("chat_id", 0))
+    except (TypeError, ValueError):
+        return 0
 
 
 def build_app(emu: Emulator) -> web.Application:

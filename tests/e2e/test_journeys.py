@@ -18,11 +18,9 @@ from bot.demo import (
     scene_escalation,
     three_helpers,
 )
-from bot.emulator import run_emulator
-from bot.stage import Stage, running_bot, stage
+from bot.stage import Stage, stage
 from db.models import OutboxMessage, OutboxStatus, User
 from handlers.callbacks import PickCb
-from services.clock import JumpClock
 
 
 def offers_to(s: Stage, user_id: int) -> list[str]:
@@ -124,30 +122,3 @@ async def test_a_blocked_volunteer_is_marked_unreachable_and_gets_no_further_off
         assert all(r.status is OutboxStatus.UNREACHABLE for r in rows if r.kind == "offer")
         assert not any(m.inline_buttons for m in s.emu.messages_to(CEM))
         assert s.emu.stats.http_403 == before
-
-
-async def test_every_offer_arrives_exactly_once_when_the_bot_dies_before_sending(
-    tmp_path: Path,
-) -> None:
-    clock = JumpClock()
-    async with run_emulator(rate_limits=False) as emu:
-        # First life: the request is committed, then the process is gone before any send.
-        async with running_bot(emu, tmp_path, clock=clock, start_sender=False) as s:
-            await three_helpers(s)
-            await ask_for_furniture_help(s)
-            async with s.app.sessions() as session:
-                pending = (
-                    await session.scalars(
-                        select(OutboxMessage).where(OutboxMessage.kind == "offer")
-                    )
-                ).all()
-            assert len(pending) == 3 and all(r.status is OutboxStatus.PENDING for r in pending)
-        assert not any(m.inline_buttons for v in (ANNA, BEN, CEM) for m in emu.messages_to(v))
-        # Second life on the same database: every offer goes out, once.
-        async with running_bot(emu, tmp_path, clock=clock) as s:
-            for volunteer in (ANNA, BEN, CEM):
-                await s.tap_ready(volunteer, "o:accept:")
-            await s.app.sender.drain()
-            for volunteer in (ANNA, BEN, CEM):
-                offers = [m for m in emu.messages_to(volunteer) if m.inline_buttons]
-                assert len(offers) == 1
