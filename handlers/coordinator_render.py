@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 from babel.dates import format_time
 
 from handlers.callbacks import EscCb
@@ -21,9 +22,11 @@ from matching.areas import Areas
 def event_label(kind: str, data: dict[str, Any]) -> str:
     labels = {
         "created": lambda: _("request created"),
-        "offered": lambda: _("offered to {n} (tier {tier})").format(
-            n=len(data.get("volunteers", [])), tier=data.get("tier", 0)
-        ),
+        "offered": lambda: ngettext(
+            "offered to {n} person (tier {tier})",
+            "offered to {n} people (tier {tier})",
+            len(data.get("volunteers", [])),
+        ).format(n=len(data.get("volunteers", [])), tier=data.get("tier", 0)),
         "no_candidates": lambda: _("no further candidates"),
         "accepted": lambda: _("accepted"),
         "declined": lambda: _("declined"),
@@ -69,5 +72,6 @@ def render_escalation(
     )
     body = request_summary(areas, p, locale)
     history = "\n".join(history_lines(p.get("history", []), locale, tz))
-    text = f"{head}\n\n{body}\n\n<b>{escape(_('History'))}</b>\n{history}"
+    title = _("History")
+    text = f"{head}\n\n{body}\n\n<b>{escape(title)}</b>\n{history}"
     return text, escalation_keyboard(p["request_id"])

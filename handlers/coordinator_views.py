@@ -137,7 +137,8 @@ def request_card(
         lines.append(_("Closed: {reason}").format(reason=escape(close_reason_text(r.close_reason))))
     shown = history_lines(events[-HISTORY_MAX:], locale, tz)
     summary = request_summary(areas, request_payload(r), locale)
-    return "\n".join([*lines, "", summary, "", f"<b>{escape(_('History'))}</b>", *shown])
+    title = _("History")
+    return "\n".join([*lines, "", summary, "", f"<b>{escape(title)}</b>", *shown])
 
 
 def request_keyboard(r: HelpRequest) -> InlineKeyboardMarkup | None:

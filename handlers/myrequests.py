@@ -43,7 +43,7 @@ async def cmd_myrequests(message: Message, session: AsyncSession, areas: Areas, 
     assert message.from_user is not None
     requests = await open_requests_of(session, seeker_id=message.from_user.id)
     if not requests:
-        await message.answer(_("You have no open requests. /start to ask for help."))
+        await message.answer(_("You have no open requests. Send /start to ask for help."))
         return
     for request in requests:
         await message.answer(

@@ -112,7 +112,7 @@ async def on_release(query: CallbackQuery, callback_data: TaskCb) -> None:
         [
             [
                 button(
-                    _("Yes, I cannot go"),
+                    _("Yes, I can't go"),
                     TaskCb(action="release_sure", request_id=callback_data.request_id),
                 )
             ],

@@ -95,7 +95,8 @@ def _approval(p: dict[str, Any], areas: Areas) -> Rendered:
 
 
 def _approval_done(p: dict[str, Any]) -> Rendered:
-    who, by = mention(p["volunteer_id"], p["name"]), mention(p["by"], _("a coordinator"))
+    who = mention(p["volunteer_id"], p["name"])
+    by = mention(p["by"], p.get("by_name") or str(p["by"]))
     if p["approved"]:
         return _("✅ {who} was approved by {by}.").format(who=who, by=by), None
     return _("✖ {who} was not approved ({by}).").format(who=who, by=by), None

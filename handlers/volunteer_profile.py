@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
-from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import I18n, ngettext
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -87,7 +87,7 @@ async def _volunteer_or_explain(
     v = await get_volunteer(session, user_id)
     if v is None:
         await message.answer(
-            _("You are not registered as a volunteer yet. /start and choose “I want to help”.")
+            _("You are not registered as a volunteer yet. Send /start and choose “I want to help”.")
         )
     return v
 
@@ -106,7 +106,10 @@ async def cmd_profile(
 
 
 def pause_keyboard() -> InlineKeyboardMarkup:
-    rows = [[button(_("{n} days").format(n=n), PauseCb(days=n))] for n in PAUSE_DAYS]
+    rows = [
+        [button(ngettext("{n} day", "{n} days", n).format(n=n), PauseCb(days=n))]
+        for n in PAUSE_DAYS
+    ]
     rows.append([button(_("Until I resume"), PauseCb(days=0))])
     return markup(rows)
 
@@ -147,7 +150,11 @@ async def on_pause(
     text = (
         _("Paused until you send /resume.")
         if until is None
-        else _("Paused for {n} days. /resume ends the break early.").format(n=callback_data.days)
+        else ngettext(
+            "Paused for {n} day. /resume ends the break early.",
+            "Paused for {n} days. /resume ends the break early.",
+            callback_data.days,
+        ).format(n=callback_data.days)
     )
     if isinstance(query.message, Message):
         await query.message.edit_text(text)
@@ -161,7 +168,7 @@ async def cmd_resume(message: Message, session: AsyncSession) -> None:
         await message.answer(_("Welcome back! You will get requests again."))
     else:
         await message.answer(
-            _("You are not registered as a volunteer yet. /start and choose “I want to help”.")
+            _("You are not registered as a volunteer yet. Send /start and choose “I want to help”.")
         )
 
 

@@ -126,6 +126,7 @@ async def decide_volunteer(
         select(OutboxMessage).where(OutboxMessage.dedupe_key.like(f"approve:{volunteer_id}:%"))
     )
     user = await session.get(User, volunteer_id)
+    coordinator = await session.get(User, coordinator_id)
     for message in asked:
         await replace_sent(
             session,
@@ -136,6 +137,7 @@ async def decide_volunteer(
                 "name": user.first_name if user else "",
                 "approved": approve,
                 "by": coordinator_id,
+                "by_name": coordinator.first_name if coordinator else "",
             },
             dedupe_key=f"approve-done:{message.id}",
             now=now,
