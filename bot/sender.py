@@ -29,8 +29,8 @@ from bot.outbox_rows import Due
 from bot.pacing import Monotonic, Pacer, PacerClosed, Sleep
 from db.models import OutboxStatus
 from services.clock import Clock
+from services.offers import volunteer_unreachable
 from services.rules import Rules
-from services.users import mark_unreachable
 
 log = logging.getLogger(__name__)
 
@@ -245,7 +245,7 @@ class OutboxSender:
             await self._update(row.id, not_before=retry_at, last_error=error)
         elif isinstance(result, TelegramForbiddenError):
             async with self._transaction() as s:
-                await mark_unreachable(s, user_id=row.chat_id, now=now)
+                await volunteer_unreachable(s, user_id=row.chat_id, rules=self._rules, now=now)
                 await s.execute(
                     rows.by_id(row.id, status=OutboxStatus.UNREACHABLE, last_error=error)
                 )

@@ -95,7 +95,7 @@ async def find_candidates(
         now,
         limit=limit,
         default_cap=default_cap,
-        any_district=lotsen_only,
+        lotsen=lotsen_only,
     )
 
 

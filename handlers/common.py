@@ -15,7 +15,9 @@ from handlers.callbacks import LangCb, MenuCb, NavCb
 from handlers.keyboards import button, markup
 from handlers.labels import language_label
 from services.clock import Clock
-from services.users import mark_unreachable, set_locale
+from services.offers import volunteer_unreachable
+from services.rules import Rules
+from services.users import set_locale
 from services.volunteers import get_volunteer
 
 router = Router(name="common")
@@ -127,6 +129,8 @@ async def on_language(
 
 
 @router.my_chat_member(ChatMemberUpdatedFilter(member_status_changed=KICKED))
-async def on_blocked(event: ChatMemberUpdated, session: AsyncSession, clock: Clock) -> None:
+async def on_blocked(
+    event: ChatMemberUpdated, session: AsyncSession, clock: Clock, rules: Rules
+) -> None:
     """The user blocked the bot: stop sending to them (offers skip them from now on)."""
-    await mark_unreachable(session, user_id=event.from_user.id, now=clock.now())
+    await volunteer_unreachable(session, user_id=event.from_user.id, rules=rules, now=clock.now())

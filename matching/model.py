@@ -14,6 +14,7 @@ class Ineligible(enum.StrEnum):
     UNREACHABLE = "unreachable"
     PAUSED = "paused"
     SKILL = "skill"
+    NOT_LOTSE = "not_lotse"  # the Lotsen pool: any district, Lotsen only
     DISTRICT = "district"
     ALREADY_ASKED = "already_asked"
     QUIET_HOURS = "quiet_hours"

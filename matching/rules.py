@@ -31,7 +31,7 @@ def ineligibility(
     now: LocalNow,
     *,
     default_cap: int,
-    any_district: bool = False,
+    lotsen: bool = False,
 ) -> Ineligible | None:
     """The first hard filter that rules the volunteer out, or None if they may be asked."""
     if not v.approved:
@@ -42,7 +42,9 @@ def ineligibility(
         return Ineligible.PAUSED
     if request.skill not in v.skills:
         return Ineligible.SKILL
-    if not any_district and request.district not in v.districts:
+    if lotsen and not v.is_lotse:
+        return Ineligible.NOT_LOTSE
+    if not lotsen and request.district not in v.districts:
         return Ineligible.DISTRICT
     if v.already_asked:
         return Ineligible.ALREADY_ASKED
@@ -83,14 +85,13 @@ def pick(
     *,
     limit: int,
     default_cap: int,
-    any_district: bool = False,
+    lotsen: bool = False,
 ) -> list[VolunteerState]:
     """The best `limit` eligible volunteers, best first."""
     eligible = [
         v
         for v in volunteers
-        if ineligibility(v, request, now, default_cap=default_cap, any_district=any_district)
-        is None
+        if ineligibility(v, request, now, default_cap=default_cap, lotsen=lotsen) is None
     ]
     eligible.sort(key=lambda v: rank_key(v, request))
     return eligible[:limit]

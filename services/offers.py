@@ -18,6 +18,7 @@ from services.notices import Notice
 from services.offering import candidates_for, make_offers, withdraw_open_offers
 from services.outbox import enqueue
 from services.rules import Rules
+from services.users import mark_unreachable
 
 
 class Answer(enum.StrEnum):
@@ -110,21 +111,43 @@ async def decline_offer(
         return Answer.ALREADY_ANSWERED, request
     offer.status, offer.answered_at = OfferStatus.DECLINED, now
     record(session, request_id=request.id, kind=EventKind.DECLINED, now=now, actor_id=volunteer_id)
-    if request.status is RequestStatus.OPEN and request.tier == Tier.VOLUNTEERS:
-        await _replace(session, request, rules=rules, now=now)
+    await _offer_lost(session, request, rules=rules, now=now)
     return Answer.DECLINED, request
 
 
-async def _replace(
+async def volunteer_unreachable(
+    session: AsyncSession, *, user_id: int, rules: Rules, now: datetime
+) -> None:
+    """The volunteer blocked the bot or left Telegram: nothing more is sent to them, and the
+    offers they can no longer answer count as declined, so no round waits on them."""
+    await mark_unreachable(session, user_id=user_id, now=now)
+    pending = await session.scalars(
+        select(Offer).where(Offer.volunteer_id == user_id, Offer.status == OfferStatus.PENDING)
+    )
+    for offer in list(pending):
+        offer.status, offer.answered_at = OfferStatus.DECLINED, now
+        request = await session.get(HelpRequest, offer.request_id)
+        assert request is not None
+        record(
+            session, request_id=request.id, kind=EventKind.DECLINED, now=now, unreachable=user_id
+        )
+        await _offer_lost(session, request, rules=rules, now=now)
+
+
+async def _offer_lost(
     session: AsyncSession, request: HelpRequest, *, rules: Rules, now: datetime
 ) -> None:
-    """Offer a declined request to the next candidate; with nobody left and no offer open,
-    let the escalation move on now instead of waiting out the round."""
-    nxt = await candidates_for(session, request, rules=rules, now=now, limit=1)
-    if nxt:
-        await make_offers(session, request, nxt, tier=Tier.VOLUNTEERS, now=now)
+    """An offer ended unanswered. In tier 0 the next candidate is asked; when no offer is left
+    open in tiers 0 and 1, the escalation moves on now instead of waiting out the round. (In
+    tier 2 the coordinators' notices keep their own bounded schedule.)"""
+    if request.status is not RequestStatus.OPEN or request.tier == Tier.COORDINATORS:
         return
-    record(session, request_id=request.id, kind=EventKind.NO_CANDIDATES, now=now)
+    if request.tier == Tier.VOLUNTEERS:
+        nxt = await candidates_for(session, request, rules=rules, now=now, limit=1)
+        if nxt:
+            await make_offers(session, request, nxt, tier=Tier.VOLUNTEERS, now=now)
+            return
+        record(session, request_id=request.id, kind=EventKind.NO_CANDIDATES, now=now)
     still_open = await session.scalar(
         select(Offer.id)
         .where(Offer.request_id == request.id, Offer.status == OfferStatus.PENDING)

@@ -23,11 +23,18 @@ from matching.escalation import Policy
 from services.clock import FrozenClock
 from services.escalation import due_request_ids, run_if_due
 from services.notices import Notice
-from services.offers import Answer, accept_offer, decline_offer, mark_done, release_request
+from services.offers import (
+    Answer,
+    accept_offer,
+    decline_offer,
+    mark_done,
+    release_request,
+    volunteer_unreachable,
+)
 from services.outbox import enqueue
 from services.requests import CancelOutcome, cancel_request, submit_request
 from services.rules import Rules
-from services.users import mark_unreachable, touch_user
+from services.users import touch_user
 from tests.conftest import T0
 from tests.factories import (
     add_volunteer,
@@ -367,11 +374,12 @@ async def test_no_further_offers_go_out_when_a_volunteer_blocked_the_bot(
         await add_volunteer(s, 12, now=clock.now(), last_offer_at=clock.now())
     first = await submit(sessions, seeker, rules, clock)
     async with sessions() as s, s.begin():
-        await mark_unreachable(s, user_id=11, now=clock.now())  # the sender got a 403
+        await volunteer_unreachable(s, user_id=11, rules=rules, now=clock.now())  # a 403
     async with sessions() as s:
         assert {m.status for m in await outbox(s, chat_id=11)} == {OutboxStatus.UNREACHABLE}
     second = await submit(sessions, seeker, rules, clock)
-    assert set(await pending_offers(sessions, first)) == {11, 12}
+    # 11 can no longer answer: their offer counts as declined, so no round waits on it.
+    assert set(await pending_offers(sessions, first)) == {12}
     assert set(await pending_offers(sessions, second)) == {12}
     # Writing to the bot again proves the volunteer is reachable.
     async with sessions() as s, s.begin():
@@ -402,3 +410,35 @@ async def test_a_second_enqueue_is_a_no_op_when_the_dedupe_key_repeats(
         assert [(m.chat_id, m.kind, m.payload) for m in rows] == [
             (11, Notice.SEEKER_DONE, {"n": 1})
         ]
+
+
+async def test_the_next_candidate_is_asked_when_an_offered_volunteer_becomes_unreachable(
+    sessions: Sessions, seeker: int, rules: Rules, clock: FrozenClock
+) -> None:
+    async with sessions() as s, s.begin():
+        for user_id in (11, 12, 13, 14):
+            await add_volunteer(s, user_id, now=clock.now())
+    request_id = await submit(sessions, seeker, rules, clock)
+    offered = set(await pending_offers(sessions, request_id))
+    assert len(offered) == 3
+    gone = min(offered)
+    async with sessions() as s, s.begin():
+        await volunteer_unreachable(s, user_id=gone, rules=rules, now=clock.now())
+    assert set(await pending_offers(sessions, request_id)) == (offered - {gone}) | {
+        ({11, 12, 13, 14} - offered).pop()
+    }
+
+
+async def test_escalation_moves_on_now_when_every_lotse_has_declined(
+    sessions: Sessions, seeker: int, rules: Rules, clock: FrozenClock
+) -> None:
+    async with sessions() as s, s.begin():
+        await add_volunteer(s, 21, now=clock.now(), districts=("porz",), is_lotse=True)
+    request_id = await submit(sessions, seeker, rules, clock)  # nobody in Ehrenfeld: tier 1
+    request = await get_request(sessions, request_id)
+    assert request.tier == 1 and request.next_step_at is not None
+    assert request.next_step_at > clock.now()
+    offers = await pending_offers(sessions, request_id)
+    async with sessions() as s, s.begin():
+        await decline_offer(s, offer_id=offers[21], volunteer_id=21, rules=rules, now=clock.now())
+    assert (await get_request(sessions, request_id)).next_step_at == clock.now()

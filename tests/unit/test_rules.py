@@ -83,13 +83,14 @@ def test_ineligibility_names_the_first_failing_filter_when_volunteer_differs(
         pytest.param({"districts": frozenset()}, None, id="no-district"),
         pytest.param({"skills": frozenset({"school"})}, Ineligible.SKILL, id="skill-still-needed"),
         pytest.param({"paused": True}, Ineligible.PAUSED, id="pause-still-counts"),
+        pytest.param({"is_lotse": False}, Ineligible.NOT_LOTSE, id="lotsen-only"),
     ],
 )
-def test_district_is_ignored_but_other_filters_hold_when_any_district(
+def test_district_is_ignored_but_only_lotsen_qualify_when_asking_the_lotsen_pool(
     changes: dict[str, object], expected: Ineligible | None
 ) -> None:
-    v = volunteer(is_lotse=True, **changes)
-    assert ineligibility(v, REQUEST, NOW, default_cap=DEFAULT_CAP, any_district=True) is expected
+    v = volunteer(**{"is_lotse": True, **changes})
+    assert ineligibility(v, REQUEST, NOW, default_cap=DEFAULT_CAP, lotsen=True) is expected
 
 
 def hm(hours: int, minutes: int = 0) -> int:
