@@ -8,7 +8,7 @@ PO := $(wildcard $(LOCALES)/*/LC_MESSAGES/messages.po)
 MO := $(PO:.po=.mo)
 CODE := bot handlers matching services db
 
-.PHONY: setup run test demo lint typecheck check locales extract bench clean
+.PHONY: setup run test test-postgres demo lint typecheck check locales extract bench clean
 
 setup: $(STAMP) $(MO)
 
@@ -30,6 +30,10 @@ demo: setup
 
 test: setup lint typecheck
 	$(BIN)/pytest -q
+
+# The database and dispatcher tests again on a throwaway PostgreSQL server (installed if missing).
+test-postgres: setup
+	.ci/with-postgres $(BIN)/pytest -q tests/db tests/bot
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check .

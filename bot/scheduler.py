@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.clock import Clock
@@ -25,9 +26,14 @@ async def run_due_steps(
         ids = await due_request_ids(session, now=now)
     ran = 0
     for request_id in ids:
-        async with sessions() as session, session.begin():
-            if await run_if_due(session, request_id=request_id, rules=rules, now=now):
-                ran += 1
+        try:
+            async with sessions() as session, session.begin():
+                if await run_if_due(session, request_id=request_id, rules=rules, now=now):
+                    ran += 1
+        except DBAPIError:
+            # One request's step failing (a deadlock victim, a lost connection) must not hold
+            # up the others; it rolled back, stays due and runs on the next tick.
+            log.exception("escalation step of request %s failed; retried next tick", request_id)
     return ran
 
 

@@ -137,6 +137,7 @@ async def _accepted_offer(
             volunteer_id=volunteer_id,
             tier=request.tier,
             round=0,
+            status=OfferStatus.ACCEPTED,
             created_at=now,
         )
         session.add(offer)

@@ -63,12 +63,23 @@ async def candidates_for(
     )
 
 
-async def note_offered(session: AsyncSession, volunteer_id: int, *, now: datetime) -> None:
-    """Every offer row is recorded here on its volunteer. db/candidates.py relies on it: a
-    volunteer whose last_offer_at is NULL has never had an offer."""
-    volunteer = await session.get(Volunteer, volunteer_id)
-    if volunteer is not None and (volunteer.last_offer_at is None or volunteer.last_offer_at < now):
-        volunteer.last_offer_at = now
+async def note_offered(session: AsyncSession, *volunteer_ids: int, now: datetime) -> None:
+    """Every offer row is recorded here on its volunteers. db/candidates.py relies on it: a
+    volunteer whose last_offer_at is NULL has never had an offer.
+
+    The rows are locked in id order first: two workers offering different requests to the
+    same volunteers would otherwise lock them in rank order and deadlock (on PostgreSQL;
+    SQLite serialises writers anyway and ignores FOR UPDATE)."""
+    ids = sorted(set(volunteer_ids))
+    locked = await session.scalars(
+        select(Volunteer)
+        .where(Volunteer.user_id.in_(ids))
+        .order_by(Volunteer.user_id)
+        .with_for_update()
+    )
+    for volunteer in locked:
+        if volunteer.last_offer_at is None or volunteer.last_offer_at < now:
+            volunteer.last_offer_at = now
 
 
 async def make_offers(
@@ -80,6 +91,7 @@ async def make_offers(
     now: datetime,
 ) -> list[Offer]:
     offers = []
+    await note_offered(session, *(v.user_id for v in volunteers), now=now)
     for candidate in volunteers:
         offer = await session.scalar(
             select(Offer).where(
@@ -98,7 +110,6 @@ async def make_offers(
             None,
         )
         await session.flush()
-        await note_offered(session, candidate.user_id, now=now)
         payload = request_payload(request) | {"offer_id": offer.id, "tier": int(tier)}
         message = await enqueue(
             session,

@@ -3,13 +3,20 @@ that moves only when told, and the deployment rules."""
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 from db.engine import create_engine, create_session_factory
 from db.migrate import upgrade
@@ -37,8 +44,21 @@ def rules() -> Rules:
 
 
 @pytest.fixture
-def db_url(tmp_path: Path) -> str:
-    return f"sqlite+aiosqlite:///{tmp_path / 'lotse.db'}"
+async def db_url(tmp_path: Path) -> AsyncIterator[str]:
+    """A fresh database per test: a SQLite file, or with LOTSE_TEST_POSTGRES_URL set (see
+    .ci/with-postgres) a new PostgreSQL database on that server."""
+    server = os.environ.get("LOTSE_TEST_POSTGRES_URL")
+    if not server:
+        yield f"sqlite+aiosqlite:///{tmp_path / 'lotse.db'}"
+        return
+    name = f"lotse_test_{uuid.uuid4().hex[:12]}"
+    admin = create_async_engine(server, isolation_level="AUTOCOMMIT")
+    async with admin.connect() as conn:
+        await conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    yield server.rsplit("/", 1)[0] + "/" + name
+    async with admin.connect() as conn:
+        await conn.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
+    await admin.dispose()
 
 
 @pytest.fixture
