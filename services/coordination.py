@@ -30,7 +30,7 @@ from services.events import EventKind, record
 from services.notices import Notice
 from services.offering import note_offered, request_payload, withdraw_open_offers
 from services.offers import introduce
-from services.outbox import enqueue
+from services.outbox import enqueue, tell
 from services.rules import Rules
 
 
@@ -208,14 +208,8 @@ async def close_request(
         actor_id=coordinator_id,
         reason=reason.value,
     )
-    await enqueue(
-        session,
-        chat_id=request.seeker_id,
-        kind=Notice.SEEKER_CLOSED,
-        payload={"ref": request.ref, "request_id": request.id, "reason": reason.value},
-        dedupe_key=f"closed:{request.id}",
-        now=now,
-    )
+    key = f"closed:{request.id}"
+    await tell(session, request, Notice.SEEKER_CLOSED, key=key, now=now, reason=reason.value)
     return Handled(Outcome.CLOSED, request)
 
 

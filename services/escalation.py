@@ -14,7 +14,7 @@ from matching.escalation import Action, Available, Decision, Policy, Position, T
 from services.events import EventKind, record
 from services.notices import Notice
 from services.offering import LOTSEN_MAX, candidates_for, make_offers, request_payload
-from services.outbox import enqueue
+from services.outbox import enqueue, tell
 from services.rules import Rules
 
 
@@ -79,14 +79,7 @@ async def _tell_seeker(
     session: AsyncSession, request: HelpRequest, kind: Notice, *, now: datetime
 ) -> None:
     # Keyed per request and kind: the seeker hears of each stage once, however often it recurs.
-    await enqueue(
-        session,
-        chat_id=request.seeker_id,
-        kind=kind,
-        payload={"ref": request.ref, "request_id": request.id},
-        dedupe_key=f"{kind.value}:{request.id}",
-        now=now,
-    )
+    await tell(session, request, kind, key=f"{kind.value}:{request.id}", now=now)
 
 
 async def notify_coordinators(

@@ -16,7 +16,7 @@ from services.escalation import run_step
 from services.events import EventKind, record
 from services.notices import Notice
 from services.offering import candidates_for, make_offers, withdraw_open_offers
-from services.outbox import enqueue
+from services.outbox import enqueue, tell
 from services.rules import Rules
 from services.users import mark_unreachable
 
@@ -183,14 +183,8 @@ async def release_request(
     request.status, request.assignee_id = RequestStatus.OPEN, None
     request.tier, request.step, request.updated_at = 0, 0, now
     record(session, request_id=request.id, kind=EventKind.RELEASED, now=now, actor_id=volunteer_id)
-    await enqueue(
-        session,
-        chat_id=request.seeker_id,
-        kind=Notice.SEEKER_RELEASED,
-        payload={"ref": request.ref, "request_id": request.id},
-        dedupe_key=f"released:{request.id}:{request.steps_run}",
-        now=now,
-    )
+    key = f"released:{request.id}:{request.steps_run}"
+    await tell(session, request, Notice.SEEKER_RELEASED, key=key, now=now)
     await run_step(session, request, rules=rules, now=now)
     return Answer.RELEASED
 
@@ -205,12 +199,5 @@ async def mark_done(
         return Answer.NOT_OPEN
     request.status, request.updated_at = RequestStatus.DONE, now
     record(session, request_id=request.id, kind=EventKind.DONE, now=now, actor_id=volunteer_id)
-    await enqueue(
-        session,
-        chat_id=request.seeker_id,
-        kind=Notice.SEEKER_DONE,
-        payload={"ref": request.ref, "request_id": request.id},
-        dedupe_key=f"done:{request.id}",
-        now=now,
-    )
+    await tell(session, request, Notice.SEEKER_DONE, key=f"done:{request.id}", now=now)
     return Answer.DONE

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import OutboxMessage, OutboxStatus
+from db.models import HelpRequest, OutboxMessage, OutboxStatus
 from services.notices import Notice
 
 
@@ -43,6 +43,27 @@ async def enqueue(
     session.add(row)
     await session.flush()
     return row
+
+
+async def tell(
+    session: AsyncSession,
+    request: HelpRequest,
+    kind: Notice,
+    *,
+    key: str,
+    now: datetime,
+    chat_id: int | None = None,
+    **extra: Any,
+) -> OutboxMessage:
+    """A short notice about `request` to its seeker (or to `chat_id`), once per `key`."""
+    return await enqueue(
+        session,
+        chat_id=request.seeker_id if chat_id is None else chat_id,
+        kind=kind,
+        payload={"ref": request.ref, "request_id": request.id, **extra},
+        dedupe_key=key,
+        now=now,
+    )
 
 
 async def replace_sent(

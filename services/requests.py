@@ -15,7 +15,7 @@ from services.escalation import run_step
 from services.events import EventKind, record
 from services.notices import Notice
 from services.offering import withdraw_open_offers
-from services.outbox import enqueue
+from services.outbox import tell
 from services.rules import Rules
 
 # No 0/O, 1/I/L: a reference is read aloud on the phone and typed by coordinators.
@@ -114,14 +114,8 @@ async def _end_assignment(
     )
     if offer is not None:
         offer.status = OfferStatus.WITHDRAWN
-    await enqueue(
-        session,
-        chat_id=assignee,
-        kind=Notice.VOLUNTEER_CANCELLED,
-        payload={"ref": request.ref, "request_id": request.id},
-        dedupe_key=f"cancelled:{request.id}:{assignee}",
-        now=now,
-    )
+    key = f"cancelled:{request.id}:{assignee}"
+    await tell(session, request, Notice.VOLUNTEER_CANCELLED, key=key, now=now, chat_id=assignee)
 
 
 async def find_by_ref(session: AsyncSession, ref: str) -> HelpRequest | None:
