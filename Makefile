@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 
 # aiogram's I18n refuses to start without compiled catalogs.
 $(LOCALES)/%/LC_MESSAGES/messages.mo: $(LOCALES)/%/LC_MESSAGES/messages.po $(STAMP)
-	$(BIN)/pybabel compile --use-fuzzy -d $(LOCALES) -D messages -l $* --statistics
+	$(BIN)/pybabel compile -d $(LOCALES) -D messages -l $* --statistics
 
 run: setup
 	$(BIN)/lotse run

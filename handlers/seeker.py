@@ -17,7 +17,7 @@ from db.models import WhenKind
 from handlers.callbacks import MenuCb, NavCb, PickCb
 from handlers.keyboards import choices, markup, nav_row
 from handlers.labels import district_label, format_day, isolate, skill_label
-from handlers.states import Intake
+from handlers.states import NOT_A_COMMAND, Intake
 from handlers.summary import request_summary
 from matching.areas import Areas
 from matching.language import detect_language
@@ -285,7 +285,7 @@ async def on_back(
     await ask(query, state, previous, **_deps(deps))
 
 
-@router.message(Intake.description, F.text)
+@router.message(Intake.description, F.text, NOT_A_COMMAND)
 async def got_description(message: Message, state: FSMContext, **deps: Any) -> None:
     d = _deps(deps)
     text = (message.text or "").strip()
@@ -304,19 +304,19 @@ async def got_description(message: Message, state: FSMContext, **deps: Any) -> N
     await ask(message, state, ORDER[5], **d)
 
 
-@router.message(Intake.description)
+@router.message(Intake.description, NOT_A_COMMAND)
 async def got_description_not_text(message: Message) -> None:
     await message.answer(
         _("Please describe what you need in words (photos and files cannot be sent on).")
     )
 
 
-@router.message(Intake.skill)
-@router.message(Intake.district)
-@router.message(Intake.when)
-@router.message(Intake.day)
-@router.message(Intake.consent)
-@router.message(Intake.confirm)
+@router.message(Intake.skill, NOT_A_COMMAND)
+@router.message(Intake.district, NOT_A_COMMAND)
+@router.message(Intake.when, NOT_A_COMMAND)
+@router.message(Intake.day, NOT_A_COMMAND)
+@router.message(Intake.consent, NOT_A_COMMAND)
+@router.message(Intake.confirm, NOT_A_COMMAND)
 async def got_text_instead_of_button(
     message: Message, state: FSMContext, raw_state: str | None, **deps: Any
 ) -> None:

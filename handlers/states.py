@@ -1,6 +1,10 @@
 """Conversation states."""
 
+from aiogram import F
 from aiogram.fsm.state import State, StatesGroup
+
+# Form steps take what the user types, but a command always reaches its own handler.
+NOT_A_COMMAND = ~F.text.startswith("/")
 
 
 class Intake(StatesGroup):

@@ -14,7 +14,7 @@ from db.models import VolunteerStatus
 from handlers.callbacks import MenuCb, NavCb, ToggleCb
 from handlers.keyboards import toggles
 from handlers.labels import LANGUAGE_NAMES, district_label, skill_label
-from handlers.states import Signup
+from handlers.states import NOT_A_COMMAND, Signup
 from handlers.volunteer_profile import router as profile_router
 from matching.areas import Areas
 from services.clock import Clock
@@ -148,8 +148,8 @@ async def on_back_to_districts(query: CallbackQuery, state: FSMContext, areas: A
     await _show(query, state, "districts", areas)
 
 
-@router.message(Signup.skills)
-@router.message(Signup.districts)
-@router.message(Signup.languages)
+@router.message(Signup.skills, NOT_A_COMMAND)
+@router.message(Signup.districts, NOT_A_COMMAND)
+@router.message(Signup.languages, NOT_A_COMMAND)
 async def got_text_in_signup(message: Message) -> None:
     await message.answer(_("Please use the buttons above to choose, then press Next."))

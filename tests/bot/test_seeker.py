@@ -210,3 +210,13 @@ async def test_twenty_volunteers_pressing_accept_at_once_yield_exactly_one_winne
         statuses = [o.status for o in await session.scalars(select(Offer))]
     assert statuses.count(OfferStatus.ACCEPTED) == 1
     assert statuses.count(OfferStatus.WITHDRAWN) == 19
+
+
+async def test_a_command_mid_form_is_answered_and_the_form_waits_when_typed(
+    harness: Harness,
+) -> None:
+    await fill_until_description(harness)
+    shown = texts(await harness.send(SEEKER, "/help"))
+    assert "/myrequests" in shown[0]
+    shown = texts(await harness.send(SEEKER, DESCRIPTION))
+    assert "May the volunteer write to you" in shown[0]
