@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from aiogram import F, Router
+from aiogram.enums import ChatType
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 router = Router(name="fallback")
+# Conversations happen in private chats; in a group (the coordinators') the bot stays quiet.
+router.message.filter(F.chat.type == ChatType.PRIVATE)
 
 
 @router.message(F.text.startswith("/"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aiogram import F, Router
+from aiogram.enums import ChatType
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
@@ -20,6 +21,8 @@ from services.offering import request_payload
 from services.requests import CancelOutcome, cancel_request, open_requests_of
 
 router = Router(name="myrequests")
+# Conversations happen in private chats; in a group (the coordinators') the bot stays quiet.
+router.message.filter(F.chat.type == ChatType.PRIVATE)
 
 
 def describe(request: HelpRequest, areas: Areas, locale: str) -> str:

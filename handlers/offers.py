@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aiogram import F, Router
+from aiogram.enums import ChatType
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
@@ -23,6 +24,8 @@ from services.offers import Answer, accept_offer, decline_offer, mark_done, rele
 from services.rules import Rules
 
 router = Router(name="offers")
+# Conversations happen in private chats; in a group (the coordinators') the bot stays quiet.
+router.message.filter(F.chat.type == ChatType.PRIVATE)
 
 
 async def taken_text(session: AsyncSession, request: HelpRequest, areas: Areas, locale: str) -> str:

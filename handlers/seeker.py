@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from aiogram import F, Router
+from aiogram.enums import ChatType
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -26,6 +27,8 @@ from services.requests import RequestDraft, submit_request
 from services.rules import Rules
 
 router = Router(name="seeker")
+# Conversations happen in private chats; in a group (the coordinators') the bot stays quiet.
+router.message.filter(F.chat.type == ChatType.PRIVATE)
 Question = tuple[str, InlineKeyboardMarkup]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from aiogram import F, Router
+from aiogram.enums import ChatType
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
@@ -21,6 +22,8 @@ from services.clock import Clock
 from services.volunteers import Profile, Saved, get_profile, get_volunteer, save_profile
 
 router = Router(name="volunteer")
+# Conversations happen in private chats; in a group (the coordinators') the bot stays quiet.
+router.message.filter(F.chat.type == ChatType.PRIVATE)
 router.include_router(profile_router)
 FIELDS = ("skills", "districts", "languages")
 

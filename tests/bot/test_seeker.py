@@ -220,3 +220,10 @@ async def test_a_command_mid_form_is_answered_and_the_form_waits_when_typed(
     assert "/myrequests" in shown[0]
     shown = texts(await harness.send(SEEKER, DESCRIPTION))
     assert "May the volunteer write to you" in shown[0]
+
+
+async def test_the_bot_stays_quiet_when_people_talk_in_a_group(harness: Harness) -> None:
+    for text in ("hello everyone", "/start"):
+        update = harness.message_update(SEEKER, {"text": text})
+        update["message"]["chat"] = {"id": -100123, "type": "supergroup", "title": "Koordination"}
+        assert texts(await harness.feed(update)) == []
