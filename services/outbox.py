@@ -6,6 +6,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import HelpRequest, OutboxMessage, OutboxStatus
@@ -23,25 +25,25 @@ async def enqueue(
     edit_of: int | None = None,
 ) -> OutboxMessage:
     """Add a message to send once the transaction commits. The same dedupe key twice yields the
-    row written first, so a step that runs again cannot send its messages twice."""
-    existing = await session.scalar(
-        select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key)
+    row written first, so a step that runs again cannot send its messages twice; the insert
+    skips a duplicate atomically, also when two transactions race (PostgreSQL)."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    values = {
+        "dedupe_key": dedupe_key,
+        "chat_id": chat_id,
+        "kind": kind.value,
+        "payload": payload,
+        "edit_of": edit_of,
+        "status": OutboxStatus.PENDING,
+        "attempts": 0,
+        "not_before": now,
+        "created_at": now,
+    }
+    await session.execute(
+        insert(OutboxMessage).values(values).on_conflict_do_nothing(index_elements=["dedupe_key"])
     )
-    if existing is not None:
-        return existing
-    row = OutboxMessage(
-        dedupe_key=dedupe_key,
-        chat_id=chat_id,
-        kind=kind.value,
-        payload=payload,
-        edit_of=edit_of,
-        status=OutboxStatus.PENDING,
-        attempts=0,
-        not_before=now,
-        created_at=now,
-    )
-    session.add(row)
-    await session.flush()
+    row = await session.scalar(select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key))
+    assert row is not None
     return row
 
 
