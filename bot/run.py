@@ -37,11 +37,26 @@ async def run_polling_until_signal(app: App) -> None:
     waiter.cancel()
 
 
+class DrainingRequestHandler(SimpleRequestHandler):
+    """Telegram gets its 200 at once and the update is handled in the background; at shutdown
+    those updates finish (or, after a bound, are cut) before the database goes away."""
+
+    drain_seconds = 10.0
+
+    async def close(self) -> None:
+        pending = set(self._background_feed_update_tasks)
+        if pending:
+            _done, late = await asyncio.wait(pending, timeout=self.drain_seconds)
+            for task in late:
+                task.cancel()
+        await super().close()
+
+
 def webhook_app(app: App) -> web.Application:
     settings = app.settings
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
     web_app = web.Application()
-    SimpleRequestHandler(dispatcher=app.dp, bot=app.bot, secret_token=secret).register(
+    DrainingRequestHandler(dispatcher=app.dp, bot=app.bot, secret_token=secret).register(
         web_app, path=settings.webhook_path
     )
     setup_application(web_app, app.dp, bot=app.bot)
