@@ -17,6 +17,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
@@ -108,6 +109,16 @@ class OutboxStatus(enum.StrEnum):
     FAILED = "failed"
     CANCELLED = "cancelled"
     UNREACHABLE = "unreachable"
+    EXPIRED = "expired"  # stale before it could go out (expires_at passed)
+
+
+class Priority(enum.IntEnum):
+    """Who goes first when Telegram's budget is short: lower sends first."""
+
+    INTERACTIVE = 0  # the answer to what a person just did
+    FIRST_OFFER = 1  # the first offers of a new request
+    NOTICE = 2  # other offers and notices
+    BULK = 3  # reminders and broadcasts
 
 
 class User(Base):
@@ -216,6 +227,8 @@ class HelpRequest(Base):
     # Counts every step taken; names the messages a step sends (outbox dedupe keys).
     steps_run: Mapped[int] = mapped_column(Integer, default=0)
     close_reason: Mapped[str | None] = mapped_column(Text)
+    # The seeker's form that made this request: a second submit of the same form finds it.
+    draft_key: Mapped[str | None] = mapped_column(String(36), unique=True)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -268,7 +281,10 @@ class OutboxMessage(Base):
     edit_of: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[OutboxStatus] = mapped_column(_enum(OutboxStatus))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    priority: Mapped[int] = mapped_column(SmallInteger, default=Priority.NOTICE, server_default="2")
     not_before: Mapped[datetime]
+    # Past this moment the message is no use any more (a reminder for a meeting that began).
+    expires_at: Mapped[datetime | None]
     message_id: Mapped[int | None] = mapped_column(BigInteger)
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
