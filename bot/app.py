@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass, field
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from aiogram import Bot, Dispatcher
@@ -19,14 +20,17 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.areas import load_areas
 from bot.config import Settings
-from bot.middlewares import LocaleMiddleware, UnitOfWork
-from bot.retry import RetryAfterOnce
+from bot.middlewares import Delivery, LocaleMiddleware, UnitOfWork
+from bot.replies import ensure_holding
 from bot.scheduler import create_scheduler, run_due_steps
 from bot.sender import OutboxSender, sender_from_settings
+from bot.supervise import supervised
+from bot.throttle import ChatGate
 from db.engine import create_engine, create_session_factory
 from db.fsm import DbStorage
 from db.migrate import upgrade
 from handlers import get_routers
+from handlers.errors import failure_calls, slow_down_text
 from handlers.render import make_renderer
 from matching.areas import Areas
 from matching.escalation import Policy
@@ -65,7 +69,7 @@ def create_bot(settings: Settings) -> Bot:
     if settings.telegram_api_url:
         session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
     bot = Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
-    bot.session.middleware(RetryAfterOnce())
+    ensure_holding(bot)
     return bot
 
 
@@ -98,18 +102,35 @@ def create_dispatcher(
     rules: Rules,
     areas: Areas,
     i18n: I18n,
-    wake: object,
+    delivery: Delivery,
 ) -> Dispatcher:
+    # aiogram's FSM middleware would read the state before our transaction is open; it is
+    # registered after the unit of work instead, so the state loads once, in that transaction.
     dp = Dispatcher(
         storage=DbStorage(sessions),
+        disable_fsm=True,
         settings=settings,
         clock=clock,
         rules=rules,
         areas=areas,
     )
-    dp.update.outer_middleware(UnitOfWork(sessions, clock, wake))  # type: ignore[arg-type]
-    dp.update.outer_middleware(LocaleMiddleware(i18n))
-    dp.errors.outer_middleware(LocaleMiddleware(i18n))
+    gate = ChatGate(
+        burst=settings.flood_burst,
+        rate=settings.flood_rate,
+        i18n=i18n,
+        slow_down=slow_down_text,
+        delivery=delivery,
+    )
+    unit_of_work = UnitOfWork(
+        sessions,
+        clock,
+        delivery,
+        i18n=i18n,
+        failure=failure_calls,
+        answer_lease=timedelta(seconds=settings.answer_lease_seconds),
+    )
+    for middleware in (gate, unit_of_work, dp.fsm, LocaleMiddleware(i18n)):
+        dp.update.outer_middleware(middleware)
     dp.include_routers(*get_routers())
     return dp
 
@@ -141,7 +162,7 @@ async def create_app(
         rules=rules,
         areas=areas,
         i18n=i18n,
-        wake=sender.wake,
+        delivery=sender,
     )
     scheduler = create_scheduler(
         sessions=sessions,
@@ -155,7 +176,7 @@ async def create_app(
 
 async def start_background(app: App) -> None:
     """Start the sender and the scheduler; steps that fell due while we were down run now."""
-    app.tasks.append(asyncio.create_task(app.sender.run(), name="outbox-sender"))
+    app.tasks.append(supervised("outbox-sender", app.sender.run))
     await app.run_due_steps()
     app.scheduler.start()
 

@@ -59,6 +59,15 @@ class Settings(BaseSettings):
     send_idle_poll_seconds: float = Field(default=5.0, gt=0)
     # A row claimed by a sender that died is sent again after this long.
     send_lease_seconds: float = Field(default=60.0, gt=0)
+    # Network errors and 5xx are retried with pauses that double up to this, until the message
+    # is stale; only Telegram's permanent refusals park a row.
+    send_backoff_max_seconds: float = Field(default=300.0, gt=0)
+    # An update's own answers are leased to the process that handles it for this long: after a
+    # crash between commit and send, the loop delivers them once the lease has run out.
+    answer_lease_seconds: float = Field(default=10.0, gt=0)
+    # Flood guard: a person may send `flood_burst` updates at once, then `flood_rate` a second.
+    flood_burst: int = Field(default=8, ge=1)
+    flood_rate: float = Field(default=1.0, gt=0)
 
     @field_validator("coordinators", mode="before")
     @classmethod

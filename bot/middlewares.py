@@ -1,78 +1,139 @@
-"""Outer middlewares on dp.update: one unit of work per update, and the reader's locale."""
+"""Outer middlewares on dp.update, outermost first: one chat at a time and the flood guard
+(bot/throttle.py), the unit of work, aiogram's FSM, the reader's locale."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Any
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import timedelta
+from typing import Any, Protocol
 
-from aiogram import BaseMiddleware
+from aiogram import BaseMiddleware, Bot
+from aiogram.exceptions import TelegramAPIError
+from aiogram.methods import TelegramMethod
 from aiogram.types import TelegramObject, Update
 from aiogram.types import User as TgUser
 from aiogram.utils.i18n import I18n, I18nMiddleware
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot import replies
+from bot.outbox_rows import Due
 from db.fsm import current_session
-from db.models import ProcessedUpdate
+from db.models import OutboxMessage
 from services.clock import Clock
+from services.outbox import add_answers
+from services.updates import claim_update
 from services.users import touch_user
 
+log = logging.getLogger(__name__)
+
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+FailureAnswer = Callable[[Update], Sequence[TelegramMethod[Any]]]
 
 
-class _Duplicate(Exception):
-    pass
+class Delivery(Protocol):
+    """The sender, as the unit of work sees it."""
+
+    async def deliver(self, leased: Sequence[Due]) -> int: ...
+
+    async def call(self, method: TelegramMethod[Any], chat_id: int) -> Any: ...
+
+    def wake(self) -> None: ...
 
 
 class UnitOfWork(BaseMiddleware):
-    """Opens one session per update, skips updates seen before, commits, then wakes the sender."""
+    """One short transaction per update, with no Telegram call inside it.
+
+    It skips an update seen before, holds every Bot API call the handlers make (bot/replies.py),
+    writes the answers into the outbox with the update's changes, commits, and only then sends:
+    toasts directly, answers at once through the sender. If anything fails, everything is
+    rolled back and the person hears so in one line, in their language."""
 
     def __init__(
         self,
         sessions: async_sessionmaker[AsyncSession],
         clock: Clock,
-        after_commit: Callable[[], None],
+        delivery: Delivery,
+        *,
+        i18n: I18n,
+        failure: FailureAnswer,
+        answer_lease: timedelta,
     ) -> None:
         self._sessions = sessions
         self._clock = clock
-        self._after_commit = after_commit
+        self._delivery = delivery
+        self._i18n = i18n
+        self._failure = failure
+        self._lease = answer_lease
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         assert isinstance(event, Update)
-        now = self._clock.now()
-        try:
-            async with self._sessions() as session, session.begin():
-                # Telegram may deliver an update twice: the second finds its id and does nothing.
-                if await session.get(ProcessedUpdate, event.update_id) is not None:
-                    return None
-                session.add(ProcessedUpdate(update_id=event.update_id, at=now))
-                try:
-                    await session.flush()
-                except IntegrityError as exc:
-                    # Two deliveries of one update raced; the other one holds it.
-                    raise _Duplicate from exc
-                tg_user: TgUser | None = data.get("event_from_user")
-                if tg_user is not None and not tg_user.is_bot:
-                    user = data["db_user"] = await touch_user(
-                        session,
-                        user_id=tg_user.id,
-                        first_name=tg_user.first_name,
-                        username=tg_user.username,
-                        language_code=tg_user.language_code,
-                        now=now,
-                    )
-                    # Plain values: the error path reads them after a rollback expired the row.
-                    data["user_locale"] = (user.locale, user.language_code)
-                data["session"] = session
-                token = current_session.set(session)
-                try:
-                    result = await handler(event, data)
-                finally:
-                    current_session.reset(token)
-        except _Duplicate:
-            return None
-        self._after_commit()
+        replies.ensure_holding(data["bot"])
+        with replies.holding() as held:
+            try:
+                result, rows = await self._transaction(handler, event, data, held)
+            except Exception:
+                # Ids only: the exception may quote what the person wrote.
+                log.exception("update %s failed and was rolled back", event.update_id)
+                await self._tell_failure(event, data)
+                return None
+        if rows:
+            await self._delivery.deliver([Due.leased(row) for row in rows])
+        bot: Bot = data["bot"]
+        for toast in held.toasts:
+            await _quietly(bot(toast), event.update_id)
+        self._delivery.wake()
         return result
+
+    async def _transaction(
+        self, handler: Handler, update: Update, data: dict[str, Any], held: replies.Held
+    ) -> tuple[Any, list[OutboxMessage]]:
+        now = self._clock.now()
+        async with self._sessions() as session, session.begin():
+            if not await claim_update(session, update_id=update.update_id, now=now):
+                return None, []  # delivered twice: the first delivery did the work
+            tg_user: TgUser | None = data.get("event_from_user")
+            if tg_user is not None and not tg_user.is_bot:
+                user = data["db_user"] = await touch_user(
+                    session,
+                    user_id=tg_user.id,
+                    first_name=tg_user.first_name,
+                    username=tg_user.username,
+                    language_code=tg_user.language_code,
+                    now=now,
+                )
+                data["user_locale"] = (user.locale, user.language_code)
+            data["session"] = session
+            token = current_session.set(session)
+            try:
+                result = await handler(update, data)
+            finally:
+                current_session.reset(token)
+            answers = [(replies.chat_of(call), replies.dump(call)) for call in held.rows]
+            rows = add_answers(
+                session,
+                answers=answers,
+                key=str(update.update_id),
+                now=now,
+                leased_until=now + self._lease,
+            )
+        return result, rows
+
+    async def _tell_failure(self, update: Update, data: dict[str, Any]) -> None:
+        locale = data.get("locale") or self._i18n.default_locale
+        with self._i18n.context(), self._i18n.use_locale(locale):
+            calls = self._failure(update)
+        bot: Bot = data["bot"]
+        for call in calls:
+            await _quietly(bot(call), update.update_id)
+
+
+async def _quietly(call: Awaitable[Any], update_id: int) -> None:
+    """A toast or an apology that cannot be sent is not worth failing for."""
+    try:
+        await call
+    except TelegramAPIError as exc:
+        log.info("update %s: direct call failed: %s", update_id, type(exc).__name__)
 
 
 class LocaleMiddleware(I18nMiddleware):
@@ -82,6 +143,10 @@ class LocaleMiddleware(I18nMiddleware):
         super().__init__(i18n)
 
     async def get_locale(self, event: TelegramObject, data: dict[str, Any]) -> str:
+        locale = data["locale"] = self._choose(data)
+        return locale
+
+    def _choose(self, data: dict[str, Any]) -> str:
         chosen, code = data.get("user_locale") or (None, None)
         available = self.i18n.available_locales
         if chosen in available:

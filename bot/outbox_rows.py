@@ -38,6 +38,28 @@ class Due:
     reachable: bool | None  # None: no user row (a group, or someone we never met)
     target_status: OutboxStatus | None  # of the row an edit edits
     target_message_id: int | None
+    priority: int = 2
+    expires_at: datetime | None = None
+
+    @classmethod
+    def leased(cls, row: OutboxMessage) -> Due:
+        """A row this process just wrote, already leased to itself (an update's answer)."""
+        return cls(
+            id=row.id,
+            chat_id=row.chat_id,
+            kind=row.kind,
+            payload=row.payload,
+            edit_of=row.edit_of,
+            not_before=row.not_before,
+            attempts=row.attempts,
+            locale=None,
+            language_code=None,
+            reachable=None,
+            target_status=None,
+            target_message_id=None,
+            priority=row.priority,
+            expires_at=row.expires_at,
+        )
 
 
 def locale_for(row: Due, available: Collection[str], default: str) -> str:
@@ -71,12 +93,12 @@ def _due_query(now: datetime, limit: int) -> Select[Any]:
     return (
         select(row.id, row.chat_id, row.kind, row.payload, row.edit_of, row.not_before)
         .add_columns(row.attempts, User.locale, User.language_code, User.reachable)
-        .add_columns(target.status, target.message_id)
+        .add_columns(target.status, target.message_id, row.priority, row.expires_at)
         .join(heads, heads.c.id == row.id)
         .outerjoin(User, User.id == row.chat_id)
         .outerjoin(target, target.id == row.edit_of)
         .where(row.not_before <= now)
-        .order_by(row.id)
+        .order_by(row.priority, row.id)
         .limit(limit)
     )
 

@@ -10,6 +10,8 @@ counted it, whatever the network delay. A small margin on top absorbs timer gran
 from __future__ import annotations
 
 import asyncio
+import heapq
+import itertools
 import math
 import time
 from collections import deque
@@ -79,9 +81,45 @@ class SlidingWindow:
         return self.delay(now) == 0.0 and self.in_flight == 0 and not self._done
 
 
+class PriorityGate:
+    """A lock whose waiters are served by priority (lower first), then in arrival order."""
+
+    def __init__(self) -> None:
+        self._held = False
+        self._waiters: list[tuple[int, int, asyncio.Future[None]]] = []
+        self._seq = itertools.count()
+
+    @asynccontextmanager
+    async def hold(self, priority: int) -> AsyncIterator[None]:
+        if self._held or self._waiters:
+            waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            heapq.heappush(self._waiters, (priority, next(self._seq), waiter))
+            try:
+                await waiter
+            except asyncio.CancelledError:
+                if waiter.done() and not waiter.cancelled():
+                    self._hand_over()  # we were given the gate just as we were cancelled
+                raise
+        self._held = True
+        try:
+            yield
+        finally:
+            self._hand_over()
+
+    def _hand_over(self) -> None:
+        # The gate passes straight to the next waiter, so that nobody can barge in between.
+        while self._waiters:
+            _priority, _seq, waiter = heapq.heappop(self._waiters)
+            if not waiter.done():
+                waiter.set_result(None)
+                return
+        self._held = False
+
+
 class Pacer:
     """Grants send slots: overall, per private chat and per group, plus a bound on concurrency
-    and a global pause after a 429."""
+    and a global pause after a 429. Waiting sends go out by priority (lower first): one pacer
+    per process serves interactive answers and the outbox alike."""
 
     def __init__(
         self,
@@ -103,7 +141,7 @@ class Pacer:
         self._now = monotonic
         self._sleep = sleep
         self._paused_until = -math.inf
-        self._lock = asyncio.Lock()
+        self._gate = PriorityGate()
         self._changed = asyncio.Event()
         self._closed = asyncio.Event()
         self._acquired = 0
@@ -118,23 +156,28 @@ class Pacer:
     def open(self) -> None:
         self._closed.clear()
 
+    @property
+    def paused_for(self) -> float:
+        """Seconds left of the pause after a 429 (0 when not paused)."""
+        return max(0.0, self._paused_until - self._now())
+
     @asynccontextmanager
-    async def slot(self, chat_id: int) -> AsyncIterator[Slot]:
+    async def slot(self, chat_id: int, priority: int = 2) -> AsyncIterator[Slot]:
         """Wait for a place to send to `chat_id`; the send happens inside the block."""
-        await self._acquire(chat_id)
+        await self._acquire(chat_id, priority)
         slot = Slot()
         try:
             yield slot
         finally:
             self._finish(chat_id, used=not slot.unused)
 
-    async def _acquire(self, chat_id: int) -> None:
+    async def _acquire(self, chat_id: int, priority: int) -> None:
         chat = self._chat(chat_id)
         # Wait for the chat's own window first without the lock, so that one chat waiting for
         # its next second does not hold up sends to everybody else.
         while (wait := chat.delay(self._now())) != 0.0:
             await self._wait(wait)
-        async with self._lock:  # one waiter at a time: global places go out in FIFO order
+        async with self._gate.hold(priority):  # one waiter at a time, the most urgent first
             while (wait := self._delay(chat, self._now())) != 0.0:
                 await self._wait(wait)
             self._global.reserve()

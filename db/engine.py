@@ -14,6 +14,12 @@ from sqlalchemy.ext.asyncio import (
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+    if url.startswith("sqlite"):
+        # One connection per process: SQLite has one writer at a time anyway, and every
+        # transaction here writes (BEGIN IMMEDIATE). Waiting for it happens in the event
+        # loop's queue, in arrival order, not in SQLite's sleeping busy handler; transactions
+        # are short because nothing waits on the network inside one.
+        kwargs = {"pool_size": 1, "max_overflow": 0, "pool_timeout": 60, **kwargs}
     engine = create_async_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         _tune_sqlite(engine)
@@ -29,7 +35,7 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        # Two workers on one file wait for each other's write lock instead of failing.
+        # Two processes on one file wait for each other's write lock instead of failing.
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.close()
 

@@ -25,7 +25,6 @@ def get_routers() -> list[Router]:
     from handlers import (
         common,
         coordinator,
-        errors,
         fallback,
         myrequests,
         offers,
@@ -34,5 +33,5 @@ def get_routers() -> list[Router]:
     )
 
     # Order matters: the fallback router answers whatever nobody else took, so it comes last.
-    modules = (errors, common, coordinator, seeker, volunteer, offers, myrequests, fallback)
+    modules = (common, coordinator, seeker, volunteer, offers, myrequests, fallback)
     return [_fresh(module.router) for module in modules]

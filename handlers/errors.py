@@ -1,22 +1,24 @@
-"""When a handler fails, the user hears so in their language; nothing half-done is committed."""
+"""What a person hears when their update failed: everything was rolled back (bot/middlewares.py
+UnitOfWork), so nothing was saved, and they are told so in one line in their language."""
 
 from __future__ import annotations
 
-import logging
+from collections.abc import Sequence
+from typing import Any
 
-from aiogram import Router
-from aiogram.types import ErrorEvent
+from aiogram.methods import TelegramMethod
+from aiogram.types import Update
 from aiogram.utils.i18n import gettext as _
 
-router = Router(name="errors")
-log = logging.getLogger(__name__)
 
-
-@router.errors()
-async def on_error(event: ErrorEvent) -> None:
-    log.exception("update %s failed", event.update.update_id, exc_info=event.exception)
+def failure_calls(update: Update) -> Sequence[TelegramMethod[Any]]:
     text = _("Sorry, something went wrong on our side. Nothing was saved; please try again.")
-    if event.update.callback_query is not None:
-        await event.update.callback_query.answer(text, show_alert=True)
-    elif event.update.message is not None:
-        await event.update.message.answer(text)
+    if update.callback_query is not None:
+        return [update.callback_query.answer(text, show_alert=True)]
+    if update.message is not None:
+        return [update.message.answer(text)]
+    return []
+
+
+def slow_down_text() -> str:
+    return _("You are sending messages very fast. Please wait a moment, then try again.")

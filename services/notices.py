@@ -7,6 +7,8 @@ import enum
 
 
 class Notice(enum.StrEnum):
+    # The answer to what a person just did, already rendered: the payload is the Bot API call.
+    ANSWER = "api_call"
     OFFER = "offer"
     OFFER_TAKEN = "offer_taken"
     OFFER_WITHDRAWN = "offer_withdrawn"

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import HelpRequest, OutboxMessage, OutboxStatus
+from db.dialect import insert_for
+from db.models import HelpRequest, OutboxMessage, OutboxStatus, Priority
 from services.notices import Notice
 
 
@@ -23,11 +23,11 @@ async def enqueue(
     dedupe_key: str,
     now: datetime,
     edit_of: int | None = None,
+    priority: Priority = Priority.NOTICE,
 ) -> OutboxMessage:
     """Add a message to send once the transaction commits. The same dedupe key twice yields the
     row written first, so a step that runs again cannot send its messages twice; the insert
     skips a duplicate atomically, also when two transactions race (PostgreSQL)."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     values = {
         "dedupe_key": dedupe_key,
         "chat_id": chat_id,
@@ -36,15 +36,47 @@ async def enqueue(
         "edit_of": edit_of,
         "status": OutboxStatus.PENDING,
         "attempts": 0,
+        "priority": priority,
         "not_before": now,
         "created_at": now,
     }
     await session.execute(
-        insert(OutboxMessage).values(values).on_conflict_do_nothing(index_elements=["dedupe_key"])
+        insert_for(session, OutboxMessage)
+        .values(values)
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
     )
     row = await session.scalar(select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key))
     assert row is not None
     return row
+
+
+def add_answers(
+    session: AsyncSession,
+    *,
+    answers: Sequence[tuple[int, dict[str, Any]]],
+    key: str,
+    now: datetime,
+    leased_until: datetime,
+) -> list[OutboxMessage]:
+    """The answers to one update, (chat id, call) each, leased to the process that handles the
+    update: it sends them right after the commit; after a crash the lease runs out and any
+    sender delivers them."""
+    rows = [
+        OutboxMessage(
+            dedupe_key=f"answer:{key}:{n}",
+            chat_id=chat_id,
+            kind=Notice.ANSWER.value,
+            payload=payload,
+            status=OutboxStatus.PENDING,
+            attempts=0,
+            priority=Priority.INTERACTIVE,
+            not_before=leased_until,
+            created_at=now,
+        )
+        for n, (chat_id, payload) in enumerate(answers)
+    ]
+    session.add_all(rows)
+    return rows
 
 
 async def tell(

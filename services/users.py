@@ -24,13 +24,13 @@ async def touch_user(
     if user is None:
         user = User(id=user_id, created_at=now, reachable=True)
         session.add(user)
+    # Assigning an unchanged value writes nothing: most updates only read this row.
     user.first_name = first_name[:128]
     user.username = username
     user.language_code = language_code
     if not user.reachable:
         user.reachable = True
         user.unreachable_at = None
-    await session.flush()
     return user
 
 

@@ -10,6 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.app import create_dispatcher
 from bot.areas import load_areas
 from bot.config import DEFAULT_AREAS_FILE, DEFAULT_LOCALES_DIR, Settings
+from bot.sender import sender_from_settings
+from handlers.render import make_renderer
 from services.clock import FrozenClock
 from services.rules import Rules
 from tests.bot.harness import Harness, RecordingSession, make_bot
@@ -24,12 +26,12 @@ def settings(db_url: str) -> Settings:
         coordinators=(COORDINATOR_ID,),
         locales_dir=DEFAULT_LOCALES_DIR,
         areas_file=DEFAULT_AREAS_FILE,
+        # Pacing has its own tests; here it must not hold a quick tapper up.
+        send_rate_global=1e6,
+        send_rate_per_chat=1e6,
+        send_rate_group_per_minute=1e6,
+        flood_burst=1000,  # tests tap faster than people; the flood guard has its own tests
     )
-
-
-@pytest.fixture
-def woken() -> list[int]:
-    return []
 
 
 @pytest.fixture
@@ -38,19 +40,29 @@ async def harness(
     sessions: async_sessionmaker[AsyncSession],
     clock: FrozenClock,
     rules: Rules,
-    woken: list[int],
 ) -> AsyncIterator[Harness]:
     transport = RecordingSession()
     bot = make_bot(transport)
     i18n = I18n(path=Path(settings.locales_dir), default_locale=settings.default_locale)
+    areas = load_areas(settings.areas_file)
+    # The real sender delivers each update's answers; only they go out, nothing from the loop.
+    sender = sender_from_settings(
+        settings,
+        bot=bot,
+        sessions=sessions,
+        render=make_renderer(i18n, areas, rules.tz),
+        clock=clock,
+        rules=rules,
+        available_locales=i18n.available_locales,
+    )
     dp = create_dispatcher(
         settings=settings,
         sessions=sessions,
         clock=clock,
         rules=rules,
-        areas=load_areas(settings.areas_file),
+        areas=areas,
         i18n=i18n,
-        wake=lambda: woken.append(1),
+        delivery=sender,
     )
     yield Harness(dp=dp, bot=bot, transport=transport)
     await bot.session.close()

@@ -184,6 +184,10 @@ def server_error() -> TelegramServerError:
     return TelegramServerError(method=METHOD, message="Internal Server Error")
 
 
+def bad_request() -> TelegramBadRequest:
+    return TelegramBadRequest(method=METHOD, message="Bad Request: chat not found")
+
+
 async def test_sends_in_the_readers_locale_and_records_message_id(
     sender: OutboxSender, bot: FakeBot, sessions: async_sessionmaker[AsyncSession], clock: Any
 ) -> None:
@@ -304,24 +308,55 @@ async def test_403_marks_the_user_and_their_rows_unreachable(
     assert [chat for _, chat, _, _ in bot.calls] == [8]
 
 
-async def test_errors_back_off_then_fail_and_tell_the_coordinators(
-    sender: OutboxSender, bot: FakeBot, sessions: async_sessionmaker[AsyncSession], clock: Any
+async def test_server_errors_back_off_up_to_a_cap_and_never_park_the_row(
+    make_sender: Callable[..., OutboxSender],
+    bot: FakeBot,
+    sessions: async_sessionmaker[AsyncSession],
+    clock: Any,
 ) -> None:
+    sender = make_sender(backoff_max_seconds=40)
     row_id = await add(sessions, clock, 1, "a")
     bot.always[1] = server_error()
-    for attempts, wait in ((1, 10), (2, 20)):
+    for attempts, wait in ((1, 10), (2, 20), (3, 40), (4, 40), (5, 40)):
         assert await sender.drain() == 0
         row = (await rows(sessions))[row_id]
         assert (row.status, row.attempts) == (OutboxStatus.PENDING, attempts)
         assert row.not_before == clock.now() + timedelta(seconds=wait)
         clock.advance(timedelta(seconds=wait))
-    assert await sender.drain() == 1  # the third attempt fails for good; the notice goes out
+    del bot.always[1]  # Telegram is back
+    assert await sender.drain() == 1
+    assert (await rows(sessions))[row_id].status is OutboxStatus.SENT
+
+
+async def test_a_permanent_refusal_parks_the_row_and_tells_the_coordinators(
+    sender: OutboxSender, bot: FakeBot, sessions: async_sessionmaker[AsyncSession], clock: Any
+) -> None:
+    row_id = await add(sessions, clock, 1, "a")
+    bot.always[1] = bad_request()
+    assert await sender.drain() == 1  # the row fails for good at once; the notice goes out
     stored = await rows(sessions)
-    assert (stored[row_id].status, stored[row_id].attempts) == (OutboxStatus.FAILED, 3)
+    assert (stored[row_id].status, stored[row_id].attempts) == (OutboxStatus.FAILED, 1)
     (notice,) = (r for r in stored.values() if r.kind == Notice.COORDINATOR_SEND_FAILED)
     assert notice.chat_id == COORDINATOR_ID and notice.status is OutboxStatus.SENT
     assert notice.payload["chat_id"] == 1 and notice.payload["kind"] == "offer"
-    assert "Internal Server Error" in notice.payload["error"]
+    assert "chat not found" in notice.payload["error"]
+
+
+async def test_a_stale_row_expires_instead_of_going_out(
+    sender: OutboxSender, bot: FakeBot, sessions: async_sessionmaker[AsyncSession], clock: Any
+) -> None:
+    row_id = await add(sessions, clock, 1, "a")
+    async with sessions() as s, s.begin():
+        row = await s.get(OutboxMessage, row_id)
+        assert row is not None
+        row.expires_at = clock.now() + timedelta(minutes=1)
+    bot.always[1] = server_error()
+    assert await sender.drain() == 0
+    clock.advance(timedelta(minutes=2))
+    del bot.always[1]
+    assert await sender.drain() == 0
+    assert (await rows(sessions))[row_id].status is OutboxStatus.EXPIRED
+    assert bot.calls == []
 
 
 async def test_a_failing_failure_notice_does_not_loop(
@@ -332,7 +367,7 @@ async def test_a_failing_failure_notice_does_not_loop(
 ) -> None:
     sender = make_sender(max_attempts=1)
     await add(sessions, clock, 1, "a")
-    bot.always[1] = bot.always[COORDINATOR_ID] = server_error()
+    bot.always[1] = bot.always[COORDINATOR_ID] = bad_request()
     assert await sender.drain() == 0
     stored = await rows(sessions)
     assert len(stored) == 2
