@@ -82,6 +82,7 @@ class OutboxSender:
         idle_poll_seconds: float,
         available_locales: Sequence[str],
         lease_seconds: float = 60,
+        answer_lease_seconds: float = 10,
         backoff_max_seconds: float = 300,
         monotonic: Monotonic = time.monotonic,
         sleep: Sleep = asyncio.sleep,
@@ -98,6 +99,7 @@ class OutboxSender:
         self._locales = frozenset(available_locales)
         self._default = rules.default_locale
         self.lease = timedelta(seconds=lease_seconds)
+        self.answer_lease = timedelta(seconds=answer_lease_seconds)
         self.pacer = Pacer(
             rate_global=rate_global,
             rate_per_chat=rate_per_chat,
@@ -171,7 +173,9 @@ class OutboxSender:
         for row in leased:
             prepared = await self._prepare(row)
             if prepared is not None:
-                sent += await self._send(row, row, prepared, Priority.INTERACTIVE)
+                sent += await self._send(
+                    row, row, prepared, Priority.INTERACTIVE, lease=self.answer_lease
+                )
         return sent
 
     async def call(self, method: TelegramMethod[Any], chat_id: int) -> Any:
@@ -251,10 +255,18 @@ class OutboxSender:
             won = await rows.claim(s, due, until)
         return {row.id: replace(row, not_before=until) for row in due if row.id in won}
 
-    async def _send(self, row: Due, claimed: Due, prepared: Prepared, priority: int) -> int:
+    async def _send(
+        self,
+        row: Due,
+        claimed: Due,
+        prepared: Prepared,
+        priority: int,
+        *,
+        lease: timedelta | None = None,
+    ) -> int:
         try:
             async with self.pacer.slot(row.chat_id, priority) as slot:
-                if (current := await self._keep_lease(claimed)) is None:
+                if (current := await self._keep_lease(claimed, lease or self.lease)) is None:
                     slot.cancel()  # we waited so long that another sender took the row
                     return 0
                 result = await self._attempt(current, prepared)
@@ -263,12 +275,12 @@ class OutboxSender:
             return 0
         return await self._record(current, result)
 
-    async def _keep_lease(self, claimed: Due) -> Due | None:
+    async def _keep_lease(self, claimed: Due, lease: timedelta) -> Due | None:
         """Renew the lease if pacing (a long 429 pause, a group's minute) used half of it."""
         now = self._clock.now()
-        if claimed.not_before - now > self.lease / 2:
+        if claimed.not_before - now > lease / 2:
             return claimed
-        renewed = replace(claimed, not_before=now + self.lease)
+        renewed = replace(claimed, not_before=now + lease)
         return renewed if await self._settle(claimed, not_before=renewed.not_before) else None
 
     async def _attempt(self, row: Due, prepared: Prepared) -> int | Exception:
@@ -388,4 +400,5 @@ def sender_from_settings(
         idle_poll_seconds=settings.send_idle_poll_seconds,
         available_locales=available_locales,
         lease_seconds=settings.send_lease_seconds,
+        answer_lease_seconds=settings.answer_lease_seconds,
     )
