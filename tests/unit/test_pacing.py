@@ -7,7 +7,7 @@ import itertools
 
 import pytest
 
-from bot.pacing import SAFETY_MARGIN, SPREAD, Pacer, PacerClosed, SlidingWindow
+from bot.pacing import SAFETY_MARGIN, SPREAD, Pacer, PacerClosed, PriorityGate, SlidingWindow
 
 
 class FakeTime:
@@ -170,3 +170,64 @@ async def test_closing_the_pacer_releases_waiters() -> None:
     pacer.close()
     with pytest.raises(PacerClosed):
         await waiter
+
+
+async def test_pacer_serves_an_interactive_answer_before_queued_notices() -> None:
+    time = FakeTime()
+    pacer = Pacer(
+        rate_global=2, rate_per_chat=1e6, group_per_minute=1e6, monotonic=time, sleep=time.sleep
+    )
+    order: list[str] = []
+
+    async def one(name: str, chat: int, priority: int) -> None:
+        async with pacer.slot(chat, priority):
+            order.append(name)
+
+    notices = [asyncio.create_task(one(f"notice{n}", 10 + n, 2)) for n in range(4)]
+    for _ in range(3):
+        await asyncio.sleep(0)  # the notices queue up behind the first one's global gap
+    answer = asyncio.create_task(one("answer", 99, 0))
+    await asyncio.gather(answer, *notices)
+    assert order.index("answer") <= 2  # at most the sends already under way went first
+    assert order[-1].startswith("notice")
+
+
+async def test_priority_gate_hands_over_by_priority_then_arrival() -> None:
+    gate = PriorityGate()
+    order: list[int] = []
+    release = asyncio.Event()
+
+    async def hold_first() -> None:
+        async with gate.hold(5):
+            await release.wait()
+
+    async def one(priority: int, tag: int) -> None:
+        async with gate.hold(priority):
+            order.append(tag)
+
+    first = asyncio.create_task(hold_first())
+    await asyncio.sleep(0)
+    waiters = [asyncio.create_task(one(p, tag)) for tag, p in enumerate((3, 1, 3, 0, 1))]
+    await asyncio.sleep(0)
+    release.set()
+    await asyncio.gather(first, *waiters)
+    assert order == [3, 1, 4, 0, 2]
+
+
+async def test_priority_gate_survives_a_cancelled_waiter() -> None:
+    gate = PriorityGate()
+    release = asyncio.Event()
+
+    async def holder() -> None:
+        async with gate.hold(0):
+            await release.wait()
+
+    first = asyncio.create_task(holder())
+    await asyncio.sleep(0)
+    doomed = asyncio.create_task(gate.hold(1).__aenter__())
+    await asyncio.sleep(0)
+    doomed.cancel()
+    release.set()
+    await first
+    async with asyncio.timeout(1), gate.hold(2):
+        pass  # the gate is free again: the cancelled waiter did not keep it
