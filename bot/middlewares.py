@@ -69,14 +69,18 @@ class UnitOfWork(BaseMiddleware):
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         assert isinstance(event, Update)
         replies.ensure_holding(data["bot"])
+        failed = False
         with replies.holding() as held:
             try:
                 result, rows = await self._transaction(handler, event, data, held)
             except Exception:
                 # Ids only: the exception may quote what the person wrote.
                 log.exception("update %s failed and was rolled back", event.update_id)
-                await self._tell_failure(event, data)
-                return None
+                held.discard()
+                failed = True
+        if failed:  # outside `holding`: held, the apology would be discarded with the rest
+            await self._tell_failure(event, data)
+            return None
         if rows:
             await self._delivery.deliver([Due.leased(row) for row in rows])
         bot: Bot = data["bot"]
