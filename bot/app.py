@@ -20,11 +20,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.areas import load_areas
 from bot.config import Settings
-from bot.middlewares import Delivery, LocaleMiddleware, UnitOfWork
+from bot.middlewares import Delivery, InFlight, LocaleMiddleware, UnitOfWork
 from bot.replies import ensure_holding
 from bot.scheduler import create_scheduler, run_due_steps
 from bot.sender import OutboxSender, sender_from_settings
-from bot.supervise import supervised
+from bot.supervise import Running, supervised
 from bot.throttle import ChatGate
 from db.engine import create_engine, create_session_factory
 from db.fsm import DbStorage
@@ -38,6 +38,8 @@ from services.clock import Clock, SystemClock
 from services.rules import Rules
 
 log = logging.getLogger(__name__)
+
+DRAIN_SECONDS = 10.0  # how long shutdown waits for updates still being handled
 
 
 def build_rules(settings: Settings) -> Rules:
@@ -86,6 +88,7 @@ class App:
     clock: Clock
     rules: Rules
     areas: Areas
+    running: Running
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     async def run_due_steps(self) -> int:
@@ -103,6 +106,7 @@ def create_dispatcher(
     areas: Areas,
     i18n: I18n,
     delivery: Delivery,
+    running: Running | None = None,
 ) -> Dispatcher:
     # aiogram's FSM middleware would read the state before our transaction is open; it is
     # registered after the unit of work instead, so the state loads once, in that transaction.
@@ -129,7 +133,8 @@ def create_dispatcher(
         failure=failure_calls,
         answer_lease=timedelta(seconds=settings.answer_lease_seconds),
     )
-    for middleware in (gate, unit_of_work, dp.fsm, LocaleMiddleware(i18n)):
+    in_flight = InFlight(running or Running())
+    for middleware in (in_flight, gate, unit_of_work, dp.fsm, LocaleMiddleware(i18n)):
         dp.update.outer_middleware(middleware)
     dp.include_routers(*get_routers())
     return dp
@@ -143,6 +148,7 @@ async def create_app(
     await upgrade(engine)
     sessions = create_session_factory(engine)
     rules = build_rules(settings)
+    running = Running()
     areas = load_areas(settings.areas_file)
     i18n = I18n(path=settings.locales_dir, default_locale=settings.default_locale)
     bot = bot or create_bot(settings)
@@ -163,6 +169,7 @@ async def create_app(
         areas=areas,
         i18n=i18n,
         delivery=sender,
+        running=running,
     )
     scheduler = create_scheduler(
         sessions=sessions,
@@ -170,8 +177,11 @@ async def create_app(
         clock=clock,
         poll_seconds=settings.escalation_poll_seconds,
         after_steps=sender.wake,
+        running=running,
     )
-    return App(settings, engine, sessions, bot, dp, i18n, sender, scheduler, clock, rules, areas)
+    return App(
+        settings, engine, sessions, bot, dp, i18n, sender, scheduler, clock, rules, areas, running
+    )
 
 
 async def start_background(app: App) -> None:
@@ -184,6 +194,9 @@ async def start_background(app: App) -> None:
 async def stop_background(app: App) -> None:
     if app.scheduler.running:
         app.scheduler.shutdown(wait=False)
+    # Updates and ticks still running finish first: answers need the sender, and every
+    # connection must be back before the engine closes.
+    await app.running.wait(DRAIN_SECONDS)
     await app.sender.stop()
     for task in app.tasks:
         task.cancel()

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import replies
 from bot.outbox_rows import Due
+from bot.supervise import Running
 from db.fsm import current_session
 from db.models import OutboxMessage
 from services.clock import Clock
@@ -39,6 +40,18 @@ class Delivery(Protocol):
     async def call(self, method: TelegramMethod[Any], chat_id: int) -> Any: ...
 
     def wake(self) -> None: ...
+
+
+class InFlight(BaseMiddleware):
+    """Outermost: every update being handled is tracked, so that shutdown lets it finish
+    (its answers go out, its connection goes back) before the database closes."""
+
+    def __init__(self, running: Running) -> None:
+        self._running = running
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        with self._running.track():
+            return await handler(event, data)
 
 
 class UnitOfWork(BaseMiddleware):

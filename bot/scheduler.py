@@ -10,6 +10,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.supervise import Running
 from services.clock import Clock
 from services.escalation import due_request_ids, run_if_due
 from services.rules import Rules
@@ -44,12 +45,14 @@ def create_scheduler(
     clock: Clock,
     poll_seconds: float,
     after_steps: Callable[[], None],
+    running: Running,
 ) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone="UTC")
 
     async def tick() -> None:
-        if await run_due_steps(sessions=sessions, rules=rules, clock=clock):
-            after_steps()
+        with running.track():  # shutdown waits for a tick under way
+            if await run_due_steps(sessions=sessions, rules=rules, clock=clock):
+                after_steps()
 
     scheduler.add_job(
         tick,

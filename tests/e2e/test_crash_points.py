@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select
 
 from bot.demo import ANNA, BEN, CEM, DESCRIPTION, SEEKER
@@ -125,12 +124,6 @@ def shown_to_seeker(emu: Emulator, ref: str) -> list[Event]:
     ]
 
 
-@pytest.mark.xfail(
-    raises=subprocess.TimeoutExpired,
-    strict=False,
-    reason="found here: the restarted bot sometimes does not exit within 15 s of SIGTERM "
-    "(shutdown hangs after 'Scheduler has been shut down'); bot/app.py, bot/run.py",
-)
 async def test_nothing_is_shown_and_repeating_works_when_the_bot_dies_before_the_commit(
     tmp_path: Path,
 ) -> None:
