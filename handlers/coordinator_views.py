@@ -16,11 +16,19 @@ from db.models import HelpRequest, RequestStatus, VolunteerStatus
 from handlers.callbacks import EscCb, LotseCb
 from handlers.coordinator_render import history_lines
 from handlers.keyboards import button, grid, markup
-from handlers.labels import district_label, format_day, isolate, language_label, skill_label
+from handlers.labels import (
+    district_label,
+    format_day,
+    language_label,
+    name_label,
+    skill_label,
+    username_label,
+)
 from handlers.render import close_reason_text
 from handlers.summary import mention, request_summary
 from matching.areas import Areas
 from matching.escalation import Tier
+from matching.text import isolate
 from services.coordination import CloseReason, Outcome
 from services.coordination_queries import Assignable, InProgress, VolunteerCard
 from services.offering import request_payload
@@ -159,7 +167,7 @@ def assign_keyboard(request_id: int, people: Sequence[Assignable]) -> InlineKeyb
     def label(p: Assignable) -> str:
         marks = ("⭐" if p.is_lotse else "") + ("📍" if p.in_district else "")
         marks += ("🗣" if p.speaks else "") + ("✖" if p.declined else "")
-        return f"{p.name or p.user_id} {marks}".strip()
+        return f"{name_label(p.name, str(p.user_id))} {marks}".strip()
 
     picks = [
         button(label(p), EscCb(action="pick", request_id=request_id, value=p.user_id))
@@ -219,7 +227,7 @@ def volunteer_text(card: VolunteerCard, areas: Areas, locale: str) -> str:
     v, p = card.volunteer, card.profile
     who = mention(card.user.id, card.user.first_name)
     if card.user.username:
-        who += f" (@{escape(card.user.username)})"
+        who += f" ({escape(username_label(card.user.username))})"
     paused = yes_no(v.paused)
     if v.paused and v.paused_until is not None:
         paused = _("until {day}").format(day=format_day(v.paused_until, locale))

@@ -17,11 +17,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.models import WhenKind
 from handlers.callbacks import MenuCb, NavCb, PickCb
 from handlers.keyboards import choices, markup, nav_row
-from handlers.labels import district_label, format_day, isolate, skill_label
+from handlers.labels import district_label, format_day, skill_label
 from handlers.states import NOT_A_COMMAND, Intake
 from handlers.summary import request_summary
 from matching.areas import Areas
 from matching.language import detect_language
+from matching.text import isolate
 from services.clock import Clock
 from services.requests import RequestDraft, submit_request
 from services.rules import Rules
