@@ -44,10 +44,11 @@ def only_for_coordinators() -> str:
 def parse_who(text: str | None) -> int | str | None:
     """A volunteer as coordinators name them: a numeric Telegram id or @username."""
     word = (text or "").strip()
-    if word.isdigit():
-        return int(word)
+    if word.isdecimal():  # not isdigit(): "²" is a digit that int() refuses
+        number = int(word)
+        return number if 0 < number < 2**52 else None  # Telegram ids have 52 bits at most
     name = word.removeprefix("@")
-    if word.startswith("@") and name and name.replace("_", "").isalnum():
+    if word.startswith("@") and 0 < len(name) <= 64 and name.replace("_", "").isalnum():
         return name
     return None
 
