@@ -20,7 +20,7 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         # loop's queue, in arrival order, not in SQLite's sleeping busy handler; transactions
         # are short because nothing waits on the network inside one.
         kwargs = {"pool_size": 1, "max_overflow": 0, "pool_timeout": 60, **kwargs}
-    engine = create_async_engine(url, **kwargs)
+    engine = create_async_engine(url, hide_parameters=True, **kwargs)  # parameters: personal data
     if engine.dialect.name == "sqlite":
         _tune_sqlite(engine)
     return engine

@@ -29,6 +29,7 @@ from handlers.coordinator_views import (
     volunteer_keyboard,
     volunteer_text,
 )
+from handlers.labels import name_label
 from handlers.render import render_notice
 from handlers.summary import mention
 from matching.areas import Areas
@@ -120,6 +121,7 @@ async def on_decide(
         "name": user.first_name if user else "",
         "approved": approve,
         "by": query.from_user.id,
+        "by_name": query.from_user.first_name,
     }
     text, _keyboard = render_notice(
         Notice.APPROVAL_DONE, payload, i18n.current_locale, areas=areas, tz=rules.tz
@@ -188,4 +190,4 @@ async def on_lotse(
     if outcome is not LotseOutcome.UNCHANGED and isinstance(query.message, Message):
         text = volunteer_text(card, areas, i18n.current_locale)
         await query.message.edit_text(text, reply_markup=volunteer_keyboard(card))
-    await query.answer(LOTSE_ANSWERS[outcome]().format(who=card.user.first_name))
+    await query.answer(LOTSE_ANSWERS[outcome]().format(who=name_label(card.user.first_name)))

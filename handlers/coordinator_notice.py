@@ -23,8 +23,8 @@ from handlers.coordinator_views import (
     refusal,
     request_keyboard,
 )
-from handlers.labels import isolate
 from handlers.summary import mention
+from matching.text import isolate
 from services.clock import Clock
 from services.coordination import Outcome, assign_request, close_request, extend_request
 from services.coordination_queries import assignable

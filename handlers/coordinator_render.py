@@ -14,9 +14,9 @@ from babel.dates import format_time
 
 from handlers.callbacks import EscCb
 from handlers.keyboards import button, markup
-from handlers.labels import isolate
 from handlers.summary import request_summary
 from matching.areas import Areas
+from matching.text import isolate
 
 
 def event_label(kind: str, data: dict[str, Any]) -> str:

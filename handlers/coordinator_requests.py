@@ -23,9 +23,9 @@ from handlers.coordinator_views import (
     tier_label,
     who_label,
 )
-from handlers.labels import isolate
 from handlers.summary import mention
 from matching.areas import Areas
+from matching.text import isolate
 from services.clock import Clock
 from services.coordination import (
     Outcome,

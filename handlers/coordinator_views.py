@@ -16,11 +16,19 @@ from db.models import HelpRequest, RequestStatus, VolunteerStatus
 from handlers.callbacks import EscCb, LotseCb
 from handlers.coordinator_render import history_lines
 from handlers.keyboards import button, grid, markup
-from handlers.labels import district_label, format_day, isolate, language_label, skill_label
+from handlers.labels import (
+    district_label,
+    format_day,
+    language_label,
+    name_label,
+    skill_label,
+    username_label,
+)
 from handlers.render import close_reason_text
 from handlers.summary import mention, request_summary
 from matching.areas import Areas
 from matching.escalation import Tier
+from matching.text import isolate
 from services.coordination import CloseReason, Outcome
 from services.coordination_queries import Assignable, InProgress, VolunteerCard
 from services.offering import request_payload
@@ -36,10 +44,11 @@ def only_for_coordinators() -> str:
 def parse_who(text: str | None) -> int | str | None:
     """A volunteer as coordinators name them: a numeric Telegram id or @username."""
     word = (text or "").strip()
-    if word.isdigit():
-        return int(word)
+    if word.isdecimal():  # not isdigit(): "²" is a digit that int() refuses
+        number = int(word)
+        return number if 0 < number < 2**52 else None  # Telegram ids have 52 bits at most
     name = word.removeprefix("@")
-    if word.startswith("@") and name and name.replace("_", "").isalnum():
+    if word.startswith("@") and 0 < len(name) <= 64 and name.replace("_", "").isalnum():
         return name
     return None
 
@@ -159,7 +168,7 @@ def assign_keyboard(request_id: int, people: Sequence[Assignable]) -> InlineKeyb
     def label(p: Assignable) -> str:
         marks = ("⭐" if p.is_lotse else "") + ("📍" if p.in_district else "")
         marks += ("🗣" if p.speaks else "") + ("✖" if p.declined else "")
-        return f"{p.name or p.user_id} {marks}".strip()
+        return f"{name_label(p.name, str(p.user_id))} {marks}".strip()
 
     picks = [
         button(label(p), EscCb(action="pick", request_id=request_id, value=p.user_id))
@@ -219,7 +228,7 @@ def volunteer_text(card: VolunteerCard, areas: Areas, locale: str) -> str:
     v, p = card.volunteer, card.profile
     who = mention(card.user.id, card.user.first_name)
     if card.user.username:
-        who += f" (@{escape(card.user.username)})"
+        who += f" ({escape(username_label(card.user.username))})"
     paused = yes_no(v.paused)
     if v.paused and v.paused_until is not None:
         paused = _("until {day}").format(day=format_day(v.paused_until, locale))

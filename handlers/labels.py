@@ -10,6 +10,7 @@ from babel.dates import format_skeleton
 from db.models import WhenKind
 from matching.areas import Areas
 from matching.language import RTL
+from matching.text import clean, isolate
 
 
 def N_(message: str) -> str:
@@ -50,12 +51,15 @@ LANGUAGE_NAMES = {
     "tr": "Türkçe",
 }
 
-FSI, PDI = "\u2068", "\u2069"
+
+def name_label(name: str | None, fallback: str = "") -> str:
+    """A person's name as Telegram gave it, isolated: a right-to-left override inside a name
+    cannot reverse the message it is shown in. Plain text: escape it for HTML messages."""
+    return isolate(clean(name or "").strip() or fallback)
 
 
-def isolate(text: str) -> str:
-    """Wrap a Latin run (name, number, time) so it reads right inside right-to-left text."""
-    return f"{FSI}{text}{PDI}"
+def username_label(username: str) -> str:
+    return isolate("@" + clean(username).strip())
 
 
 def skill_label(areas: Areas, key: str) -> str:

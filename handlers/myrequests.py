@@ -13,9 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.models import HelpRequest, RequestStatus
 from handlers.callbacks import MyReqCb
 from handlers.keyboards import button, markup
-from handlers.labels import isolate
 from handlers.summary import request_summary
 from matching.areas import Areas
+from matching.text import isolate
 from services.clock import Clock
 from services.offering import request_payload
 from services.requests import CancelOutcome, cancel_request, open_requests_of

@@ -14,10 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.models import HelpRequest, RequestStatus, User
 from handlers.callbacks import OfferCb, TaskCb
 from handlers.keyboards import button, markup
-from handlers.labels import isolate
 from handlers.render import task_keyboard
 from handlers.summary import mention, request_summary
 from matching.areas import Areas
+from matching.text import isolate
 from services.clock import Clock
 from services.offering import request_payload
 from services.offers import Answer, accept_offer, decline_offer, mark_done, release_request

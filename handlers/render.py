@@ -14,9 +14,10 @@ from aiogram.utils.i18n import gettext as _
 from handlers.callbacks import ApproveCb, OfferCb, TaskCb
 from handlers.coordinator_render import render_escalation
 from handlers.keyboards import button, markup
-from handlers.labels import district_label, isolate, language_label, skill_label
+from handlers.labels import district_label, language_label, skill_label, username_label
 from handlers.summary import mention, request_summary
 from matching.areas import Areas
+from matching.text import isolate
 from services.coordination import CloseReason
 from services.notices import Notice
 
@@ -63,7 +64,7 @@ def _assigned(areas: Areas, p: dict[str, Any], locale: str) -> Rendered:
 def _approval(p: dict[str, Any], areas: Areas) -> Rendered:
     who = mention(p["volunteer_id"], p["name"])
     if p.get("username"):
-        who += f" (@{escape(p['username'])})"
+        who += f" ({escape(username_label(p['username']))})"
     text = "\n".join(
         [
             _("🆕 <b>New volunteer:</b> {who}").format(who=who),
@@ -96,7 +97,8 @@ def _approval(p: dict[str, Any], areas: Areas) -> Rendered:
 
 def _approval_done(p: dict[str, Any]) -> Rendered:
     who = mention(p["volunteer_id"], p["name"])
-    by = mention(p["by"], p.get("by_name") or str(p["by"]))
+    # Coordinators know each other by name; the id is only the link's target.
+    by = mention(p["by"], p.get("by_name") or _("a coordinator"))
     if p["approved"]:
         return _("✅ {who} was approved by {by}.").format(who=who, by=by), None
     return _("✖ {who} was not approved ({by}).").format(who=who, by=by), None

@@ -17,11 +17,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.models import WhenKind
 from handlers.callbacks import MenuCb, NavCb, PickCb
 from handlers.keyboards import choices, markup, nav_row
-from handlers.labels import district_label, format_day, isolate, skill_label
+from handlers.labels import district_label, format_day, skill_label
 from handlers.states import NOT_A_COMMAND, Intake
 from handlers.summary import request_summary
 from matching.areas import Areas
 from matching.language import detect_language
+from matching.text import clean, has_visible_letters, isolate
 from services.clock import Clock
 from services.requests import RequestDraft, submit_request
 from services.rules import Rules
@@ -50,6 +51,8 @@ ORDER = [
     )
 ]
 MIN_DESCRIPTION = 10
+MIN_LETTERS = 5  # letters or digits: twenty zero-width spaces are not a description
+SPLIT_SECONDS = 2  # the parts of a split long text arrive within this time of each other
 
 
 def _ask_skill(ctx: dict[str, Any]) -> Question:
@@ -291,20 +294,48 @@ async def on_back(
 @router.message(Intake.description, F.text, NOT_A_COMMAND)
 async def got_description(message: Message, state: FSMContext, **deps: Any) -> None:
     d = _deps(deps)
-    text = (message.text or "").strip()
-    if len(text) > d["limit"]:
-        await message.answer(
-            _("That is {n} characters; please shorten it to at most {limit}.").format(
-                n=len(text), limit=d["limit"]
-            )
-        )
+    text = clean(message.text or "").strip()
+    tail = _continues_too_long(message, await state.get_data())
+    if tail or len(text) > d["limit"]:
+        await _remember_too_long(message, state)
+        await message.answer(_too_long(len(text), d["limit"], tail=tail))
         return
     if len(text) < MIN_DESCRIPTION:
         await message.answer(_("Please write a little more, so that a volunteer understands."))
         return
+    if not has_visible_letters(text, MIN_LETTERS):
+        await message.answer(
+            _("Please describe in words what you need. We found almost no letters.")
+        )
+        return
     language = detect_language(text, d["locale"])
-    await state.update_data(description=text, language=language)
+    await state.update_data(description=text, language=language, too_long=None)
     await ask(message, state, ORDER[5], **d)
+
+
+def _too_long(n: int, limit: int, *, tail: bool) -> str:
+    if tail:
+        return _(
+            "Your text was too long, so Telegram sent it in parts. Please send one message "
+            "with at most {limit} characters."
+        ).format(limit=limit)
+    return _("That is {n} characters; please shorten it to at most {limit}.").format(
+        n=n, limit=limit
+    )
+
+
+async def _remember_too_long(message: Message, state: FSMContext) -> None:
+    await state.update_data(too_long=[message.message_id, int(message.date.timestamp())])
+
+
+def _continues_too_long(message: Message, data: dict[str, Any]) -> bool:
+    """Telegram splits a text over 4096 characters into messages sent one right after the other:
+    a text that directly follows a refused long one is its tail, not a new description."""
+    marker = data.get("too_long")
+    if not marker:
+        return False
+    message_id, at = int(marker[0]), int(marker[1])
+    return message.message_id > message_id and 0 <= message.date.timestamp() - at <= SPLIT_SECONDS
 
 
 @router.message(Intake.description, NOT_A_COMMAND)

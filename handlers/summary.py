@@ -8,12 +8,20 @@ from typing import Any
 
 from aiogram.utils.i18n import gettext as _
 
-from handlers.labels import district_label, language_label, skill_label, when_label
+from handlers.labels import (
+    district_label,
+    language_label,
+    name_label,
+    skill_label,
+    when_label,
+)
 from matching.areas import Areas
 
 
-def mention(user_id: int, name: str) -> str:
-    return f'<a href="tg://user?id={int(user_id)}">{escape(name or str(user_id))}</a>'
+def mention(user_id: int, name: str | None) -> str:
+    """A link to the person, showing their isolated name (their id when they have none)."""
+    shown = escape(name_label(name, fallback=str(int(user_id))))
+    return f'<a href="tg://user?id={int(user_id)}">{shown}</a>'
 
 
 def request_summary(areas: Areas, r: dict[str, Any], locale: str) -> str:

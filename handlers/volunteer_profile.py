@@ -14,8 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.models import Volunteer, VolunteerStatus
 from handlers.callbacks import MenuCb, PauseCb, ProfileCb, QuietCb
 from handlers.keyboards import button, markup
-from handlers.labels import district_label, format_day, isolate, language_label, skill_label
+from handlers.labels import district_label, format_day, language_label, skill_label
 from matching.areas import Areas
+from matching.text import isolate
 from services.clock import Clock
 from services.rules import Rules
 from services.volunteers import get_profile, get_volunteer, pause, resume, set_quiet_hours

@@ -8,6 +8,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import OutboxMessage, OutboxStatus, User
+from matching.text import clean
 
 
 async def touch_user(
@@ -24,10 +25,12 @@ async def touch_user(
     if user is None:
         user = User(id=user_id, created_at=now, reachable=True)
         session.add(user)
-    # Assigning an unchanged value writes nothing: most updates only read this row.
-    user.first_name = first_name[:128]
-    user.username = username
-    user.language_code = language_code
+    # Assigning an unchanged value writes nothing: most updates only read this row. What
+    # Telegram sends is stored only cleaned (no NUL for PostgreSQL, no lone surrogates for UTF-8)
+    # and cut to the columns' lengths.
+    user.first_name = clean(first_name)[:128]
+    user.username = (clean(username)[:64] or None) if username else None
+    user.language_code = (clean(language_code)[:16] or None) if language_code else None
     if not user.reachable:
         user.reachable = True
         user.unreachable_at = None
@@ -50,4 +53,4 @@ async def mark_unreachable(session: AsyncSession, *, user_id: int, now: datetime
 async def set_locale(session: AsyncSession, *, user_id: int, locale: str) -> None:
     user = await session.get(User, user_id)
     if user is not None:
-        user.locale = locale
+        user.locale = clean(locale)[:8]

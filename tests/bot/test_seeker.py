@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime, timedelta
+from typing import Any
 
-from aiogram.methods import AnswerCallbackQuery, EditMessageText
+from aiogram.methods import AnswerCallbackQuery, EditMessageText, TelegramMethod
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -12,6 +14,7 @@ from db.models import FsmRecord, HelpRequest, Offer, OfferStatus, OutboxMessage,
 from handlers.callbacks import MenuCb, NavCb, OfferCb, PickCb
 from services.clock import FrozenClock
 from tests.bot.harness import Harness, buttons, texts
+from tests.conftest import T0
 from tests.factories import add_volunteer
 
 SEEKER = 501
@@ -39,6 +42,13 @@ async def fill_until_description(h: Harness) -> None:
     await h.press(SEEKER, PickCb(field="skill", value="furniture").pack())
     await h.press(SEEKER, PickCb(field="district", value="ehrenfeld").pack())
     await h.press(SEEKER, PickCb(field="when", value="week").pack())
+
+
+async def send_at(h: Harness, text: str, at: datetime) -> list[TelegramMethod[Any]]:
+    """A text message with the date Telegram gave it."""
+    update = h.message_update(SEEKER, {"text": text})
+    update["message"]["date"] = int(at.timestamp())
+    return await h.feed(update)
 
 
 async def submit(h: Harness) -> list[str]:
@@ -117,9 +127,9 @@ async def test_ten_thousand_characters_are_refused_with_the_limit_when_describin
     harness: Harness, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
     await fill_until_description(harness)
-    shown = texts(await harness.send(SEEKER, "x" * 10_000))
+    shown = texts(await send_at(harness, "x" * 10_000, T0))
     assert "10000" in shown[0] and "1000" in shown[0]
-    shown = texts(await harness.send(SEEKER, DESCRIPTION))
+    shown = texts(await send_at(harness, DESCRIPTION, T0 + timedelta(minutes=1)))
     assert "May the volunteer write to you" in shown[0]
 
 
@@ -227,3 +237,65 @@ async def test_the_bot_stays_quiet_when_people_talk_in_a_group(harness: Harness)
         update = harness.message_update(SEEKER, {"text": text})
         update["message"]["chat"] = {"id": -100123, "type": "supergroup", "title": "Koordination"}
         assert texts(await harness.feed(update)) == []
+
+
+async def stored_request(sessions: async_sessionmaker[AsyncSession]) -> HelpRequest | None:
+    async with sessions() as session:
+        return await session.scalar(select(HelpRequest))
+
+
+async def test_description_is_refused_with_an_explanation_when_it_has_no_letters(
+    harness: Harness, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    await fill_until_description(harness)
+    for text in ("\u200b" * 20, "\u200b \u200c " * 10 + "?!", "!!!!!!!!!!!!", "👍" * 12):
+        shown = texts(await harness.send(SEEKER, text))
+        assert shown == ["Please describe in words what you need. We found almost no letters."]
+    shown = texts(await harness.send(SEEKER, DESCRIPTION))
+    assert "May the volunteer write to you" in shown[0]
+
+
+async def test_description_with_nul_is_stored_cleaned_and_submitted_when_sent(
+    harness: Harness, sessions: async_sessionmaker[AsyncSession], clock: FrozenClock
+) -> None:
+    # PostgreSQL's text columns refuse NUL: unclean, this failed every Send (and on SQLite a lone
+    # surrogate failed the UTF-8 encoding the same way).
+    await volunteers(sessions, clock, 1)
+    await fill_until_description(harness)
+    await harness.send(SEEKER, "Ich brauche\x00 Hilfe beim\ud800 Aufbau\x07 von einem Schrank.\x00")
+    await harness.press(SEEKER, PickCb(field="consent", value="yes").pack())
+    answer = texts(await harness.press(SEEKER, PickCb(field="confirm", value="send").pack()))
+    request = await stored_request(sessions)
+    assert request is not None and request.ref in answer[-1]
+    assert request.description == "Ich brauche Hilfe beim Aufbau von einem Schrank."
+
+
+async def test_tail_of_a_split_long_text_is_refused_too_when_it_follows_within_a_second(
+    harness: Harness, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    # Telegram splits a text over 4096 characters into two messages sent one right after the
+    # other; the first is refused as too long, the second must not pass as the description.
+    await fill_until_description(harness)
+    head, tail = "Wir brauchen Hilfe. " * 205, "und dann noch beim Aufbau der Regale. " * 10
+    shown = texts(await send_at(harness, head[:4096], T0))
+    assert shown == ["That is 4096 characters; please shorten it to at most 1000."]
+    shown = texts(await send_at(harness, tail, T0 + timedelta(seconds=1)))
+    assert shown == [
+        "Your text was too long, so Telegram sent it in parts. Please send one message with at "
+        "most 1000 characters."
+    ]
+    shown = texts(await send_at(harness, DESCRIPTION, T0 + timedelta(minutes=2)))
+    assert "May the volunteer write to you" in shown[0]
+    shown = texts(await harness.press(SEEKER, PickCb(field="consent", value="yes").pack()))
+    assert DESCRIPTION in shown[0] and "Regale" not in shown[0]
+
+
+async def test_every_part_of_a_text_split_in_three_is_refused_when_they_follow_each_other(
+    harness: Harness,
+) -> None:
+    await fill_until_description(harness)
+    for second, part in enumerate(("a" * 4096, "b" * 4096, "Ich brauche Hilfe beim Umzug.")):
+        shown = texts(await send_at(harness, part, T0 + timedelta(seconds=second)))
+        assert "please shorten" in shown[0] or "sent it in parts" in shown[0]
+    shown = texts(await send_at(harness, DESCRIPTION, T0 + timedelta(minutes=1)))
+    assert "May the volunteer write to you" in shown[0]
