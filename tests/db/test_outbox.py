@@ -17,7 +17,10 @@ async def someone_waits_for_a_lock(engine: AsyncEngine) -> None:
     if engine.dialect.name != "postgresql":
         return
     query = text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
-    async with asyncio.timeout(10), engine.connect() as conn:
+    # Autocommit: inside one transaction PostgreSQL keeps showing the first snapshot of
+    # pg_stat_activity, and a waiter that came later would never be seen.
+    autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
+    async with asyncio.timeout(10), autocommit.connect() as conn:
         while not await conn.scalar(query):  # noqa: ASYNC110 - the server has no such event
             await asyncio.sleep(0.01)
 
