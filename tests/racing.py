@@ -8,9 +8,11 @@ finished without one. So both have read the state they act on before either chan
 interleaving in which a read-then-write transition loses an update.
 
 No racer holds a row lock while it waits (its first locking statement is the one held back),
-so the wait cannot deadlock. SQLite needs none of it: BEGIN IMMEDIATE (db/engine.py) makes the
-second writer wait for the first to commit, so on SQLite the racers run one after the other,
-in an order the test does not choose.
+so the wait cannot deadlock, unless a racer took a lock on a table left out of `tables`, or
+waits outside the database for the other (one chat's updates queue in bot/throttle.py): then
+the wait ends in an AssertionError after GATE_TIMEOUT. SQLite needs none of it: its writers
+take turns (one connection per process and BEGIN IMMEDIATE, db/engine.py), so on SQLite the
+racers run one after the other, in an order the test does not choose.
 """
 
 from __future__ import annotations

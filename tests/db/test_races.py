@@ -33,7 +33,7 @@ from services.notices import Notice
 from services.offers import Answer, accept_offer, decline_offer, mark_done, release_request
 from services.requests import CancelOutcome, SubmitOutcome, cancel_request, submit_request
 from services.rules import Rules
-from services.volunteers import Decided, decide_volunteer
+from services.volunteers import Decided, Profile, Saved, decide_volunteer, get_profile, save_profile
 from tests.conftest import COORDINATOR_ID
 from tests.factories import add_user, add_volunteer, draft, offers_of, outbox
 from tests.racing import race
@@ -454,3 +454,31 @@ async def test_the_second_tap_hears_it_is_already_theirs_when_a_volunteer_taps_a
         request, _offers = await stored(sessions, at.request_id)
         assert (request.status, request.assignee_id) == (RequestStatus.ASSIGNED, volunteer)
         assert await told(sessions, Notice.SEEKER_MATCHED, at.request_id) == [at.seeker]
+
+
+async def test_one_volunteer_and_one_approval_request_when_a_sign_up_is_saved_twice_at_once(
+    engine: AsyncEngine, sessions: Sessions, rules: Rules, clock: FrozenClock
+) -> None:
+    profile = Profile(frozenset({"furniture"}), frozenset({"ehrenfeld"}), frozenset({"de"}))
+    for trial in range(TRIALS):
+        volunteer = 100_000 * (trial + 1)
+        async with sessions() as s, s.begin():
+            await add_user(s, volunteer, now=clock.now())
+        saving = in_transaction(
+            sessions,
+            lambda s, v=volunteer: save_profile(
+                s, user_id=v, profile=profile, rules=rules, now=clock.now()
+            ),
+        )
+        saved = await both(engine, saving, saving)
+        assert sorted(saved) == sorted([Saved.SUBMITTED, Saved.UPDATED])
+        async with sessions() as s:
+            row = await s.get(Volunteer, volunteer)
+            assert row is not None and row.status is VolunteerStatus.PENDING
+            assert await get_profile(s, volunteer) == profile
+            asked = [
+                m
+                for m in await outbox(s, kind=Notice.APPROVAL_REQUEST)
+                if m.payload["volunteer_id"] == volunteer
+            ]
+        assert [m.chat_id for m in asked] == list(rules.coordinator_chats())
