@@ -60,6 +60,7 @@ def build_rules(settings: Settings) -> Rules:
         coordinator_chat_id=settings.coordinator_chat_id,
         default_locale=settings.default_locale,
         send_max_attempts=settings.send_max_attempts,
+        max_open_requests=settings.max_open_requests,
     )
 
 

@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     offers_per_round: int = Field(default=3, ge=1, le=50)
     daily_offer_cap: int = Field(default=5, ge=1)
     description_max_chars: int = Field(default=1000, ge=50, le=3000)
+    # Open requests one seeker may have at a time (LOTSE_MAX_OPEN_REQUESTS).
+    max_open_requests: int = Field(default=3, ge=1)
 
     # Escalation (minutes); "today" requests halve every wait.
     round_interval_minutes: float = Field(default=20, gt=0)

@@ -16,7 +16,19 @@ from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Integer, Select, and_, bindparam, exists, func, literal, not_, or_, select
+from sqlalchemy import (
+    BigInteger,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    exists,
+    func,
+    literal,
+    not_,
+    or_,
+    select,
+)
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import QueryableAttribute
@@ -75,6 +87,7 @@ async def find_candidates(
         "district": request.district,
         "language": request.language,
         "request_id": request.id,
+        "seeker_id": request.seeker_id,
         "mul": mul,
         "add": add,
         "midnight": local_midnight(now.utc, tz),
@@ -119,6 +132,7 @@ def _statement(lotsen_only: bool, step: _Pass) -> Select[Any]:
         .where(
             *narrow,
             *filters,
+            _not_the_seeker(),
             Volunteer.status == VolunteerStatus.APPROVED,
             User.reachable.is_(True),
             or_(
@@ -147,6 +161,11 @@ def _statement(lotsen_only: bool, step: _Pass) -> Select[Any]:
         .join(top, top.c.user_id == Volunteer.user_id)
         .join(User, User.id == Volunteer.user_id)
     )
+
+
+def _not_the_seeker() -> ColumnElement[bool]:
+    seeker: BindParameter[int | None] = bindparam("seeker_id", type_=BigInteger)
+    return or_(seeker.is_(None), Volunteer.user_id != seeker)
 
 
 def _quiet_now() -> ColumnElement[bool]:

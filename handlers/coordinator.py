@@ -89,6 +89,8 @@ async def cmd_pending(
 
 
 DECIDED_ALERTS = {
+    Decided.ALREADY_APPROVED: lambda: _("This was already decided: the volunteer is approved."),
+    Decided.ALREADY_REJECTED: lambda: _("This was already decided: the volunteer is not approved."),
     Decided.ALREADY_DECIDED: lambda: _("Another coordinator has already decided."),
     Decided.NOT_FOUND: lambda: _("This volunteer does not exist."),
 }

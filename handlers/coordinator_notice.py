@@ -26,7 +26,13 @@ from handlers.coordinator_views import (
 from handlers.summary import mention
 from matching.text import isolate
 from services.clock import Clock
-from services.coordination import Outcome, assign_request, close_request, extend_request
+from services.coordination import (
+    Outcome,
+    assign_request,
+    close_request,
+    extend_request,
+    why_not_open,
+)
 from services.coordination_queries import assignable
 from services.rules import Rules
 
@@ -36,7 +42,7 @@ router = Router(name="coordinator_notice")
 async def _open(query: CallbackQuery, session: AsyncSession, request_id: int) -> HelpRequest | None:
     request = await session.get(HelpRequest, request_id)
     if request is None or request.status is not RequestStatus.OPEN:
-        outcome = Outcome.NOT_FOUND if request is None else Outcome.ALREADY_HANDLED
+        outcome = Outcome.NOT_FOUND if request is None else why_not_open(request)
         await query.answer(refusal(outcome), show_alert=True)
         return None
     return request

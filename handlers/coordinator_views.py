@@ -204,8 +204,13 @@ def refusal(outcome: Outcome) -> str:
         Outcome.ALREADY_HANDLED: lambda: _(
             "Already handled: this request is no longer open, or another coordinator was quicker."
         ),
+        Outcome.TAKEN: lambda: _("Too late: a volunteer has this request now."),
+        Outcome.CANCELLED: lambda: _("The person who asked has cancelled this request."),
         Outcome.NOT_FOUND: lambda: _("This request does not exist."),
         Outcome.NO_VOLUNTEER: lambda: _("This person is not an approved volunteer."),
+        Outcome.OWN_REQUEST: lambda: _(
+            "This volunteer asked for this help themselves. Please choose someone else."
+        ),
     }
     return texts[outcome]() if outcome in texts else str(outcome)
 

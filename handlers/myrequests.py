@@ -85,6 +85,19 @@ async def on_keep_request(query: CallbackQuery, callback_data: MyReqCb) -> None:
     await query.answer()
 
 
+CANCEL_ANSWERS = {
+    CancelOutcome.CANCELLED: lambda: _("Your request has been cancelled."),
+    CancelOutcome.TAKEN: lambda: _(
+        "A volunteer has just taken your request, so it is not cancelled. You will get a "
+        "message with their name. If you still want to cancel it, send /myrequests."
+    ),
+    CancelOutcome.DONE: lambda: _("This request is already done."),
+    CancelOutcome.CLOSED: lambda: _("The agency has already closed this request."),
+    CancelOutcome.ALREADY_CANCELLED: lambda: _("This request has already been cancelled."),
+    CancelOutcome.NOT_FOUND: lambda: _("This button is not valid for you."),
+}
+
+
 @router.callback_query(MyReqCb.filter(F.action == "cancel_sure"))
 async def on_cancel_sure(
     query: CallbackQuery, callback_data: MyReqCb, session: AsyncSession, clock: Clock
@@ -92,12 +105,9 @@ async def on_cancel_sure(
     outcome = await cancel_request(
         session, request_id=callback_data.request_id, seeker_id=query.from_user.id, now=clock.now()
     )
-    if outcome is CancelOutcome.CANCELLED:
+    if outcome in (CancelOutcome.CANCELLED, CancelOutcome.TAKEN):
         if isinstance(query.message, Message):
-            await query.message.edit_text(_("Your request has been cancelled."))
+            await query.message.edit_text(CANCEL_ANSWERS[outcome]())
         await query.answer()
         return
-    if outcome is CancelOutcome.NOT_OPEN:
-        await query.answer(_("This request is no longer open."), show_alert=True)
-        return
-    await query.answer(_("This button is not valid for you."), show_alert=True)
+    await query.answer(CANCEL_ANSWERS[outcome](), show_alert=True)

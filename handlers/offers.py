@@ -43,8 +43,19 @@ ANSWERS = {
     Answer.TAKEN: lambda: _("Another volunteer has already taken this request. Thank you!"),
     Answer.NOT_OPEN: lambda: _("This request is no longer open."),
     Answer.NOT_FOUND: lambda: _("This button is not valid for you."),
-    Answer.ALREADY_ANSWERED: lambda: _("You have already answered this request."),
+    Answer.ALREADY_YOURS: lambda: _("This request is already yours. /mytasks shows it."),
+    Answer.ALREADY_ANSWERED: lambda: _("You have already declined this request."),
+    Answer.ALREADY_RELEASED: lambda: _("You have already given this request back."),
+    Answer.ALREADY_DONE: lambda: _("You have already marked this request as done."),
+    Answer.OFFER_ENDED: lambda: _(
+        "This offer has ended. If we ask you again, you will get a new message."
+    ),
+    Answer.CANCELLED: lambda: _("The person who asked has cancelled this request."),
+    Answer.CLOSED: lambda: _("The agency has closed this request."),
+    Answer.OWN_REQUEST: lambda: _("You cannot take your own request."),
 }
+# After these the offer's message keeps no buttons: the request is gone for this volunteer.
+OVER = (Answer.TAKEN, Answer.NOT_OPEN, Answer.CANCELLED, Answer.CLOSED)
 
 
 async def _edit(query: CallbackQuery, text: str, **kwargs: object) -> None:
@@ -64,12 +75,15 @@ async def on_accept(
     answer, request = await accept_offer(
         session, offer_id=callback_data.offer_id, volunteer_id=query.from_user.id, now=clock.now()
     )
-    if answer in (Answer.ACCEPTED, Answer.ALREADY_YOURS) and request is not None:
+    if answer is Answer.ACCEPTED and request is not None:
         text = await taken_text(session, request, areas, i18n.current_locale)
         await _edit(query, text, reply_markup=task_keyboard(request.id))
         await query.answer()
         return
-    if answer in (Answer.TAKEN, Answer.NOT_OPEN):
+    if answer is Answer.ALREADY_YOURS:  # a double tap: the first tap's answer shows it already
+        await query.answer(ANSWERS[answer]())
+        return
+    if answer in OVER:
         await _edit(query, ANSWERS[answer]())
     await query.answer(ANSWERS[answer](), show_alert=True)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
@@ -12,7 +13,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
-from sqlalchemy.ext.asyncio import AsyncSession
+from aiogram.utils.i18n import ngettext
 
 from db.models import WhenKind
 from handlers.callbacks import MenuCb, NavCb, PickCb
@@ -24,7 +25,14 @@ from matching.areas import Areas
 from matching.language import detect_language
 from matching.text import clean, has_visible_letters, isolate
 from services.clock import Clock
-from services.requests import RequestDraft, submit_request
+from services.requests import (
+    RequestDraft,
+    SubmitOutcome,
+    Submitted,
+    count_open,
+    sent_request,
+    submit_request,
+)
 from services.rules import Rules
 
 router = Router(name="seeker")
@@ -165,8 +173,27 @@ async def ask(
 
 @router.callback_query(MenuCb.filter(F.action == "seek"))
 async def on_seek(query: CallbackQuery, state: FSMContext, **deps: Any) -> None:
-    await state.set_data({})
+    rules: Rules = deps["rules"]
+    open_now = await count_open(deps["session"], seeker_id=query.from_user.id)
+    if open_now >= rules.max_open_requests:
+        await _too_many(query, open_now)
+        return
+    # One key per form: sending the same form twice (a double tap) makes one request.
+    await state.set_data({"draft_key": uuid.uuid4().hex})
     await ask(query, state, ORDER[0], **_deps(deps))
+
+
+async def _too_many(query: CallbackQuery, open_now: int) -> None:
+    text = ngettext(
+        "You already have {n} open request. That is as many as you can have at one time. "
+        "/myrequests shows it; you can cancel it there.",
+        "You already have {n} open requests. That is as many as you can have at one time. "
+        "/myrequests shows them; you can cancel one there.",
+        open_now,
+    ).format(n=open_now)
+    if isinstance(query.message, Message):
+        await query.message.answer(text)
+    await query.answer()
 
 
 def _deps(deps: dict[str, Any]) -> dict[str, Any]:
@@ -233,6 +260,9 @@ async def on_pick(
     d = _deps(deps)
     today = d["clock"].now().astimezone(d["rules"].tz).date()
     field, value = callback_data.field, callback_data.value
+    if field == "confirm" and "sent_draft" in await state.get_data():
+        await _sent_before(query, state, deps)  # raw_state may be older than the data
+        return
     if raw_state is None or FIELD_OF_STATE.get(raw_state) != field:
         await query.answer(_("This button belongs to an earlier step."), show_alert=True)
         return
@@ -253,7 +283,6 @@ async def on_pick(
 
 async def _submit(query: CallbackQuery, state: FSMContext, deps: dict[str, Any]) -> None:
     data = await state.get_data()
-    session: AsyncSession = deps["session"]
     clock: Clock = deps["clock"]
     draft = RequestDraft(
         skill=data["skill"],
@@ -264,10 +293,43 @@ async def _submit(query: CallbackQuery, state: FSMContext, deps: dict[str, Any])
         language=data["language"],
         consent=True,
     )
-    request = await submit_request(
-        session, seeker_id=query.from_user.id, draft=draft, rules=deps["rules"], now=clock.now()
+    submitted = await submit_request(
+        deps["session"],
+        seeker_id=query.from_user.id,
+        draft=draft,
+        rules=deps["rules"],
+        now=clock.now(),
+        draft_key=data.get("draft_key"),
     )
-    await state.clear()
+    if submitted.outcome is SubmitOutcome.TOO_MANY:
+        await state.clear()
+        await _too_many(query, submitted.open_count)
+        return
+    await _confirm(query, state, submitted)
+
+
+async def _sent_before(query: CallbackQuery, state: FSMContext, deps: dict[str, Any]) -> None:
+    """Send pressed again after the form was sent (a double tap that came second)."""
+    key = (await state.get_data())["sent_draft"]
+    request = await sent_request(deps["session"], seeker_id=query.from_user.id, draft_key=key)
+    if request is None:
+        await query.answer(_("This button belongs to an earlier step."), show_alert=True)
+        return
+    await _confirm(query, state, Submitted(SubmitOutcome.ALREADY_SENT, request))
+
+
+async def _confirm(query: CallbackQuery, state: FSMContext, submitted: Submitted) -> None:
+    """The form is done. Its key stays, so that a late second press finds what was sent."""
+    assert submitted.request is not None
+    request = submitted.request
+    await state.set_state(None)
+    await state.set_data({"sent_draft": request.draft_key} if request.draft_key else {})
+    if submitted.outcome is SubmitOutcome.ALREADY_SENT:
+        # A second tap: the first one's answer is on the screen already (editing it again to
+        # the same text would fail), so a short note confirms it.
+        text = _("Your request {ref} has already been sent.").format(ref=isolate(request.ref))
+        await query.answer(text)
+        return
     text = _(
         "✅ Thank you! Your request has been sent. Your reference is {ref}. We will write to you "
         "as soon as a volunteer takes it. /myrequests shows your open requests."

@@ -10,6 +10,7 @@ from datetime import date, datetime
 class Ineligible(enum.StrEnum):
     """Why a volunteer may not be offered a request (the first failing hard filter)."""
 
+    OWN_REQUEST = "own_request"  # nobody is offered what they asked for themselves
     NOT_APPROVED = "not_approved"
     UNREACHABLE = "unreachable"
     PAUSED = "paused"
@@ -27,6 +28,7 @@ class RequestSpec:
     skill: str
     district: str
     language: str
+    seeker_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

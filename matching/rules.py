@@ -34,6 +34,8 @@ def ineligibility(
     lotsen: bool = False,
 ) -> Ineligible | None:
     """The first hard filter that rules the volunteer out, or None if they may be asked."""
+    if v.user_id == request.seeker_id:
+        return Ineligible.OWN_REQUEST
     if not v.approved:
         return Ineligible.NOT_APPROVED
     if not v.reachable:

@@ -27,6 +27,7 @@ from db.models import (
 from matching.escalation import Decision, Policy, Tier, extend
 from services.escalation import run_if_due
 from services.events import EventKind, record
+from services.locks import reload_request
 from services.notices import Notice
 from services.offering import note_offered, request_payload, withdraw_open_offers
 from services.offers import introduce
@@ -39,9 +40,12 @@ class Outcome(enum.StrEnum):
     EXTENDED = "extended"
     CLOSED = "closed"
     ESCALATED = "escalated"
-    ALREADY_HANDLED = "already_handled"  # no longer open, or another coordinator was first
+    ALREADY_HANDLED = "already_handled"  # closed or done, or another coordinator was first
+    TAKEN = "taken"  # a volunteer has it now (accepted, or assigned by someone else)
+    CANCELLED = "cancelled"  # the seeker cancelled it
     NOT_FOUND = "not_found"
     NO_VOLUNTEER = "no_volunteer"  # the one to assign is no approved volunteer
+    OWN_REQUEST = "own_request"  # the one to assign asked for this help themselves
 
 
 class CloseReason(enum.StrEnum):
@@ -80,12 +84,23 @@ async def _claim(
 
 
 async def _fresh(session: AsyncSession, request_id: int) -> HelpRequest | None:
-    return await session.get(HelpRequest, request_id, populate_existing=True)
+    return await reload_request(session, request_id)
+
+
+def why_not_open(request: HelpRequest) -> Outcome:
+    """What a coordinator is told when the request is no longer (or not as they saw it) open."""
+    return {
+        RequestStatus.ASSIGNED: Outcome.TAKEN,
+        RequestStatus.CANCELLED: Outcome.CANCELLED,
+    }.get(request.status, Outcome.ALREADY_HANDLED)
 
 
 async def _lost(session: AsyncSession, request_id: int) -> Handled:
+    """The claim found the request changed: say what it is now, as committed."""
     request = await _fresh(session, request_id)
-    return Handled(Outcome.NOT_FOUND if request is None else Outcome.ALREADY_HANDLED, request)
+    if request is None:
+        return Handled(Outcome.NOT_FOUND)
+    return Handled(why_not_open(request), request)
 
 
 async def assign_request(
@@ -95,12 +110,10 @@ async def assign_request(
     request = await session.get(HelpRequest, request_id)
     if request is None:
         return Handled(Outcome.NOT_FOUND)
+    if volunteer_id == request.seeker_id:
+        return Handled(Outcome.OWN_REQUEST, request)
     volunteer = await session.get(Volunteer, volunteer_id)
-    if (
-        volunteer is None
-        or volunteer.status is not VolunteerStatus.APPROVED
-        or volunteer_id == request.seeker_id
-    ):
+    if volunteer is None or volunteer.status is not VolunteerStatus.APPROVED:
         return Handled(Outcome.NO_VOLUNTEER, request)
     values = {"status": RequestStatus.ASSIGNED, "assignee_id": volunteer_id, "updated_at": now}
     if not await _claim(session, request_id, next_step_at=None, **values):
@@ -271,12 +284,19 @@ async def _sign_escalation(
 
 
 async def set_lotse(session: AsyncSession, *, volunteer_id: int, is_lotse: bool) -> LotseOutcome:
-    volunteer = await session.get(Volunteer, volunteer_id)
+    # Conditional: of two coordinators pressing at once, one changes it, the other is told
+    # there was nothing to change.
+    changed: CursorResult[Any] = await session.execute(  # type: ignore[assignment]
+        update(Volunteer)
+        .where(Volunteer.user_id == volunteer_id, Volunteer.is_lotse.is_not(is_lotse))
+        .values(is_lotse=is_lotse)
+        .execution_options(synchronize_session=False)
+    )
+    volunteer = await session.get(Volunteer, volunteer_id, populate_existing=True)
     if volunteer is None:
         return LotseOutcome.NOT_FOUND
-    if volunteer.is_lotse is is_lotse:
+    if changed.rowcount != 1:
         return LotseOutcome.UNCHANGED
-    volunteer.is_lotse = is_lotse
     return LotseOutcome.SET if is_lotse else LotseOutcome.UNSET
 
 

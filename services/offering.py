@@ -25,7 +25,11 @@ LOTSEN_MAX = 200
 
 def spec_of(request: HelpRequest) -> RequestSpec:
     return RequestSpec(
-        id=request.id, skill=request.skill, district=request.district, language=request.language
+        id=request.id,
+        skill=request.skill,
+        district=request.district,
+        language=request.language,
+        seeker_id=request.seeker_id,
     )
 
 

@@ -1,4 +1,9 @@
-"""A volunteer's answers: accept (first wins), decline, release, done."""
+"""A volunteer's answers: accept (first wins), decline, release, done.
+
+Every answer changes a request or an offer only if it still is what the volunteer saw: the
+request's row is locked (accept, decline) or changed by a conditional UPDATE (release, done), and
+an offer moves on only from PENDING. Of two racing answers exactly one acts; the other is told
+what happened instead, from the state the winner committed."""
 
 from __future__ import annotations
 
@@ -14,6 +19,7 @@ from db.models import HelpRequest, Offer, OfferStatus, RequestStatus, User
 from matching.escalation import Tier
 from services.escalation import run_step
 from services.events import EventKind, record
+from services.locks import lock_request, reload_request
 from services.notices import Notice
 from services.offering import candidates_for, make_offers, withdraw_open_offers
 from services.outbox import enqueue, tell
@@ -27,10 +33,36 @@ class Answer(enum.StrEnum):
     RELEASED = "released"
     DONE = "done"
     ALREADY_YOURS = "already_yours"
-    ALREADY_ANSWERED = "already_answered"
-    TAKEN = "taken"
-    NOT_OPEN = "not_open"
+    ALREADY_ANSWERED = "already_answered"  # the offer was declined before
+    ALREADY_RELEASED = "already_released"  # they gave the request back before
+    ALREADY_DONE = "already_done"  # they marked it done before
+    OFFER_ENDED = "offer_ended"  # withdrawn; the request is open again, without this offer
+    TAKEN = "taken"  # another volunteer has it
+    CANCELLED = "cancelled"  # the seeker cancelled it
+    CLOSED = "closed"  # a coordinator closed it
+    NOT_OPEN = "not_open"  # done by someone else
+    OWN_REQUEST = "own_request"  # a volunteer cannot take what they asked for themselves
     NOT_FOUND = "not_found"
+
+
+def _why_not(request: HelpRequest, offer: Offer | None, volunteer_id: int) -> Answer:
+    """What stands in the way of this volunteer acting on the request as it is now."""
+    mine = request.assignee_id == volunteer_id
+    if request.status is RequestStatus.ASSIGNED:
+        return Answer.ALREADY_YOURS if mine else Answer.TAKEN
+    if request.status is RequestStatus.CANCELLED:
+        return Answer.CANCELLED
+    if request.status is RequestStatus.CLOSED:
+        return Answer.CLOSED
+    if request.status is RequestStatus.DONE and mine:
+        return Answer.ALREADY_DONE
+    if request.status is not RequestStatus.OPEN:
+        return Answer.NOT_OPEN
+    if offer is not None and offer.status is OfferStatus.RELEASED:
+        return Answer.ALREADY_RELEASED
+    if offer is not None and offer.status is OfferStatus.DECLINED:
+        return Answer.ALREADY_ANSWERED
+    return Answer.OFFER_ENDED
 
 
 async def _own_offer(session: AsyncSession, offer_id: int, volunteer_id: int) -> Offer | None:
@@ -39,33 +71,37 @@ async def _own_offer(session: AsyncSession, offer_id: int, volunteer_id: int) ->
     return offer if offer is not None and offer.volunteer_id == volunteer_id else None
 
 
+async def _answer_offer(
+    session: AsyncSession, offer: Offer, status: OfferStatus, *, now: datetime
+) -> bool:
+    """Move a pending offer on; False if it was no longer pending (answered or withdrawn)."""
+    result: CursorResult[Any] = await session.execute(  # type: ignore[assignment]
+        update(Offer)
+        .where(Offer.id == offer.id, Offer.status == OfferStatus.PENDING)
+        .values(status=status, answered_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    await session.refresh(offer)
+    return result.rowcount == 1
+
+
 async def accept_offer(
     session: AsyncSession, *, offer_id: int, volunteer_id: int, now: datetime
 ) -> tuple[Answer, HelpRequest | None]:
+    """Only a pending offer of an open request can be accepted, at any tier; the first wins."""
     offer = await _own_offer(session, offer_id, volunteer_id)
     if offer is None:
         return Answer.NOT_FOUND, None
-    if offer.status is OfferStatus.RELEASED:
-        return Answer.ALREADY_ANSWERED, None
-    won: CursorResult[Any] = await session.execute(  # type: ignore[assignment]
-        update(HelpRequest)
-        .where(HelpRequest.id == offer.request_id, HelpRequest.status == RequestStatus.OPEN)
-        .values(
-            status=RequestStatus.ASSIGNED,
-            assignee_id=volunteer_id,
-            next_step_at=None,
-            updated_at=now,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    request = await session.get(HelpRequest, offer.request_id, populate_existing=True)
+    request = await lock_request(session, offer.request_id)
     assert request is not None
-    if won.rowcount != 1:
-        if request.assignee_id == volunteer_id and request.status is RequestStatus.ASSIGNED:
-            return Answer.ALREADY_YOURS, request
-        taken = request.status is RequestStatus.ASSIGNED
-        return (Answer.TAKEN if taken else Answer.NOT_OPEN), request
-    offer.status, offer.answered_at = OfferStatus.ACCEPTED, now
+    if request.seeker_id == volunteer_id:
+        return Answer.OWN_REQUEST, request
+    if request.status is not RequestStatus.OPEN:
+        return _why_not(request, offer, volunteer_id), request
+    if not await _answer_offer(session, offer, OfferStatus.ACCEPTED, now=now):
+        return _why_not(request, offer, volunteer_id), request
+    request.status, request.assignee_id = RequestStatus.ASSIGNED, volunteer_id
+    request.next_step_at, request.updated_at = None, now
     await withdraw_open_offers(session, request, reason=Notice.OFFER_TAKEN, now=now, keep=offer.id)
     record(
         session,
@@ -105,11 +141,12 @@ async def decline_offer(
     offer = await _own_offer(session, offer_id, volunteer_id)
     if offer is None:
         return Answer.NOT_FOUND, None
-    request = await session.get(HelpRequest, offer.request_id)
+    # The request's lock first: an accept that won meanwhile is seen, and no new offer is made
+    # for a request someone has just taken.
+    request = await lock_request(session, offer.request_id)
     assert request is not None
-    if offer.status is not OfferStatus.PENDING:
-        return Answer.ALREADY_ANSWERED, request
-    offer.status, offer.answered_at = OfferStatus.DECLINED, now
+    if not await _answer_offer(session, offer, OfferStatus.DECLINED, now=now):
+        return _why_not(request, offer, volunteer_id), request
     record(session, request_id=request.id, kind=EventKind.DECLINED, now=now, actor_id=volunteer_id)
     await _offer_lost(session, request, rules=rules, now=now)
     return Answer.DECLINED, request
@@ -122,12 +159,15 @@ async def volunteer_unreachable(
     offers they can no longer answer count as declined, so no round waits on them."""
     await mark_unreachable(session, user_id=user_id, now=now)
     pending = await session.scalars(
-        select(Offer).where(Offer.volunteer_id == user_id, Offer.status == OfferStatus.PENDING)
+        select(Offer)
+        .where(Offer.volunteer_id == user_id, Offer.status == OfferStatus.PENDING)
+        .order_by(Offer.request_id)  # requests locked in one order: no deadlock with another
     )
     for offer in list(pending):
-        offer.status, offer.answered_at = OfferStatus.DECLINED, now
-        request = await session.get(HelpRequest, offer.request_id)
+        request = await lock_request(session, offer.request_id)
         assert request is not None
+        if not await _answer_offer(session, offer, OfferStatus.DECLINED, now=now):
+            continue  # accepted or withdrawn meanwhile
         record(
             session, request_id=request.id, kind=EventKind.DECLINED, now=now, unreachable=user_id
         )
@@ -139,7 +179,8 @@ async def _offer_lost(
 ) -> None:
     """An offer ended unanswered. In tier 0 the next candidate is asked; when no offer is left
     open in tiers 0 and 1, the escalation moves on now instead of waiting out the round. (In
-    tier 2 the coordinators' notices keep their own bounded schedule.)"""
+    tier 2 the coordinators' notices keep their own bounded schedule.) The caller holds the
+    request's lock, so `request.status` is current."""
     if request.status is not RequestStatus.OPEN or request.tier == Tier.COORDINATORS:
         return
     if request.tier == Tier.VOLUNTEERS:
@@ -157,31 +198,58 @@ async def _offer_lost(
         request.next_step_at = now
 
 
-async def _assigned_to(
-    session: AsyncSession, request_id: int, volunteer_id: int
-) -> HelpRequest | None:
-    request = await session.get(HelpRequest, request_id)
-    if request is None or request.assignee_id != volunteer_id:
-        return None
-    return request
+async def _end_assignment(
+    session: AsyncSession,
+    request_id: int,
+    volunteer_id: int,
+    status: RequestStatus,
+    *,
+    now: datetime,
+    **values: Any,
+) -> tuple[Answer | None, HelpRequest | None]:
+    """Move the volunteer's assigned request to `status` if it is still assigned to them: one
+    conditional UPDATE. (None, request) if this won; else why not."""
+    result: CursorResult[Any] = await session.execute(  # type: ignore[assignment]
+        update(HelpRequest)
+        .where(
+            HelpRequest.id == request_id,
+            HelpRequest.status == RequestStatus.ASSIGNED,
+            HelpRequest.assignee_id == volunteer_id,
+        )
+        .values(status=status, updated_at=now, **values)
+        .execution_options(synchronize_session=False)
+    )
+    request = await reload_request(session, request_id)
+    if result.rowcount == 1:
+        return None, request
+    offer = await session.scalar(
+        select(Offer).where(Offer.request_id == request_id, Offer.volunteer_id == volunteer_id)
+    )
+    if request is None:
+        return Answer.NOT_FOUND, None
+    if request.assignee_id == volunteer_id:  # done or cancelled meanwhile
+        return _why_not(request, offer, volunteer_id), request
+    if offer is not None and offer.status is OfferStatus.RELEASED:
+        return Answer.ALREADY_RELEASED, request
+    return Answer.NOT_FOUND, request
 
 
 async def release_request(
     session: AsyncSession, *, request_id: int, volunteer_id: int, rules: Rules, now: datetime
 ) -> Answer:
     """The volunteer cannot go after all: back to tier 0 without them; the seeker is told."""
-    request = await _assigned_to(session, request_id, volunteer_id)
-    if request is None:
-        return Answer.NOT_FOUND
-    if request.status is not RequestStatus.ASSIGNED:
-        return Answer.NOT_OPEN
+    values = {"assignee_id": None, "tier": 0, "step": 0}
+    why, request = await _end_assignment(
+        session, request_id, volunteer_id, RequestStatus.OPEN, now=now, **values
+    )
+    if why is not None:
+        return why
+    assert request is not None
     await session.execute(
         update(Offer)
         .where(Offer.request_id == request.id, Offer.volunteer_id == volunteer_id)
         .values(status=OfferStatus.RELEASED, answered_at=now)
     )
-    request.status, request.assignee_id = RequestStatus.OPEN, None
-    request.tier, request.step, request.updated_at = 0, 0, now
     record(session, request_id=request.id, kind=EventKind.RELEASED, now=now, actor_id=volunteer_id)
     key = f"released:{request.id}:{request.steps_run}"
     await tell(session, request, Notice.SEEKER_RELEASED, key=key, now=now)
@@ -192,12 +260,12 @@ async def release_request(
 async def mark_done(
     session: AsyncSession, *, request_id: int, volunteer_id: int, now: datetime
 ) -> Answer:
-    request = await _assigned_to(session, request_id, volunteer_id)
-    if request is None:
-        return Answer.NOT_FOUND
-    if request.status is not RequestStatus.ASSIGNED:
-        return Answer.NOT_OPEN
-    request.status, request.updated_at = RequestStatus.DONE, now
+    why, request = await _end_assignment(
+        session, request_id, volunteer_id, RequestStatus.DONE, now=now
+    )
+    if why is not None:
+        return why
+    assert request is not None
     record(session, request_id=request.id, kind=EventKind.DONE, now=now, actor_id=volunteer_id)
     await tell(session, request, Notice.SEEKER_DONE, key=f"done:{request.id}", now=now)
     return Answer.DONE

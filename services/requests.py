@@ -6,13 +6,18 @@ import enum
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import HelpRequest, Offer, OfferStatus, RequestStatus, WhenKind
+from db.models import HelpRequest, Offer, OfferStatus, RequestStatus, User, WhenKind
 from services.escalation import run_step
 from services.events import EventKind, record
+from services.locks import reload_request
 from services.notices import Notice
 from services.offering import withdraw_open_offers
 from services.outbox import tell
@@ -20,6 +25,8 @@ from services.rules import Rules
 
 # No 0/O, 1/I/L: a reference is read aloud on the phone and typed by coordinators.
 REF_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+# 31**6 references: a collision is rare, eight in a row would mean something else is wrong.
+REF_ATTEMPTS = 8
 OPEN_STATES = (RequestStatus.OPEN, RequestStatus.ASSIGNED)
 
 
@@ -34,50 +41,133 @@ class RequestDraft:
     consent: bool
 
 
+class SubmitOutcome(enum.StrEnum):
+    SENT = "sent"
+    ALREADY_SENT = "already_sent"  # this form was sent before (a double tap): nothing new
+    TOO_MANY = "too_many"  # the seeker has as many open requests as allowed
+
+
+@dataclass(frozen=True)
+class Submitted:
+    outcome: SubmitOutcome
+    request: HelpRequest | None  # None only when TOO_MANY
+    open_count: int = 0  # when TOO_MANY: how many are open
+
+
 class CancelOutcome(enum.StrEnum):
     CANCELLED = "cancelled"
+    TAKEN = "taken"  # a volunteer took it in the meantime: not cancelled
+    DONE = "done"
+    CLOSED = "closed"  # a coordinator closed it
+    ALREADY_CANCELLED = "already_cancelled"
     NOT_FOUND = "not_found"
-    NOT_OPEN = "not_open"
 
 
-async def _new_ref(session: AsyncSession) -> str:
-    while True:
-        ref = "".join(secrets.choice(REF_ALPHABET) for _ in range(6))
-        if await session.scalar(select(HelpRequest.id).where(HelpRequest.ref == ref)) is None:
-            return ref
+async def count_open(session: AsyncSession, *, seeker_id: int) -> int:
+    found = await session.scalar(
+        select(func.count())
+        .select_from(HelpRequest)
+        .where(HelpRequest.seeker_id == seeker_id, HelpRequest.status.in_(OPEN_STATES))
+    )
+    return found or 0
+
+
+async def sent_request(
+    session: AsyncSession, *, seeker_id: int, draft_key: str
+) -> HelpRequest | None:
+    """The request that the seeker's form `draft_key` made, if it was sent."""
+    return await session.scalar(
+        select(HelpRequest).where(
+            HelpRequest.draft_key == draft_key, HelpRequest.seeker_id == seeker_id
+        )
+    )
 
 
 async def submit_request(
-    session: AsyncSession, *, seeker_id: int, draft: RequestDraft, rules: Rules, now: datetime
-) -> HelpRequest:
+    session: AsyncSession,
+    *,
+    seeker_id: int,
+    draft: RequestDraft,
+    rules: Rules,
+    now: datetime,
+    draft_key: str | None = None,
+) -> Submitted:
     """Create the request and take its first escalation step in the same transaction, so the
-    offers are in the outbox the moment the request exists."""
-    urgent = draft.when_kind is WhenKind.TODAY
-    request = HelpRequest(
-        ref=await _new_ref(session),
-        seeker_id=seeker_id,
-        skill=draft.skill,
-        district=draft.district,
-        when_kind=draft.when_kind,
-        when_date=draft.when_date,
-        description=draft.description,
-        language=draft.language,
-        consent=draft.consent,
-        urgent=urgent,
-        status=RequestStatus.OPEN,
-        policy=rules.policy_for(urgent=urgent).to_dict(),
-        tier=0,
-        step=0,
-        steps_run=0,
-        next_step_at=None,
-        created_at=now,
-        updated_at=now,
-    )
-    session.add(request)
-    await session.flush()
+    offers are in the outbox the moment the request exists.
+
+    The same `draft_key` (one per form) makes one request however often it is sent: a second
+    submit finds the first. One seeker's submits take turns on their user row, so the limit
+    on open requests counts what a racing submit committed."""
+    await session.execute(select(User.id).where(User.id == seeker_id).with_for_update())
+    if draft_key is not None:
+        sent = await sent_request(session, seeker_id=seeker_id, draft_key=draft_key)
+        if sent is not None:
+            return Submitted(SubmitOutcome.ALREADY_SENT, sent)
+    open_now = await count_open(session, seeker_id=seeker_id)
+    if open_now >= rules.max_open_requests:
+        return Submitted(SubmitOutcome.TOO_MANY, None, open_now)
+    request_id = await _insert(session, _values(seeker_id, draft, rules, now, draft_key))
+    if request_id is None:  # the same form, committed by a racing submit
+        assert draft_key is not None
+        sent = await sent_request(session, seeker_id=seeker_id, draft_key=draft_key)
+        return Submitted(SubmitOutcome.ALREADY_SENT, sent)
+    request = await session.get(HelpRequest, request_id)
+    assert request is not None
     record(session, request_id=request.id, kind=EventKind.CREATED, now=now, actor_id=seeker_id)
     await run_step(session, request, rules=rules, now=now)
-    return request
+    return Submitted(SubmitOutcome.SENT, request)
+
+
+def _values(
+    seeker_id: int, draft: RequestDraft, rules: Rules, now: datetime, draft_key: str | None
+) -> dict[str, Any]:
+    urgent = draft.when_kind is WhenKind.TODAY
+    return {
+        "seeker_id": seeker_id,
+        "skill": draft.skill,
+        "district": draft.district,
+        "when_kind": draft.when_kind,
+        "when_date": draft.when_date,
+        "description": draft.description,
+        "language": draft.language,
+        "consent": draft.consent,
+        "urgent": urgent,
+        "status": RequestStatus.OPEN,
+        "policy": rules.policy_for(urgent=urgent).to_dict(),
+        "tier": 0,
+        "step": 0,
+        "steps_run": 0,
+        "next_step_at": None,
+        "draft_key": draft_key,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+async def _insert(session: AsyncSession, values: dict[str, Any]) -> int | None:
+    """Insert the request under a new reference; None if its draft key exists already.
+
+    The unique constraints decide, not a look-up before: ON CONFLICT DO NOTHING skips a taken
+    reference or draft key without aborting the transaction (PostgreSQL would abort it on a
+    failed plain INSERT), and also when the conflicting row is not committed yet."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    for _attempt in range(REF_ATTEMPTS):
+        ref = "".join(secrets.choice(REF_ALPHABET) for _ in range(6))
+        statement = (
+            insert(HelpRequest)
+            .values(ref=ref, **values)
+            .on_conflict_do_nothing()
+            .returning(HelpRequest.id)
+        )
+        request_id = await session.scalar(statement)
+        if request_id is not None:
+            return int(request_id)
+        key = values["draft_key"]
+        if key is not None and await session.scalar(
+            select(HelpRequest.id).where(HelpRequest.draft_key == key)
+        ):
+            return None
+    raise RuntimeError(f"no free request reference after {REF_ATTEMPTS} attempts")
 
 
 async def open_requests_of(session: AsyncSession, *, seeker_id: int) -> list[HelpRequest]:
@@ -92,18 +182,44 @@ async def open_requests_of(session: AsyncSession, *, seeker_id: int) -> list[Hel
 async def cancel_request(
     session: AsyncSession, *, request_id: int, seeker_id: int, now: datetime
 ) -> CancelOutcome:
-    request = await session.get(HelpRequest, request_id)
-    if request is None or request.seeker_id != seeker_id:
+    """Cancel an open or assigned request, but only as the seeker knows it: if a volunteer took
+    it since this transaction looked (a racing accept or assign), it stays with them and the
+    seeker hears so; the seeker can still cancel it then, knowing."""
+    seen = await reload_request(session, request_id)
+    if seen is None or seen.seeker_id != seeker_id:
         return CancelOutcome.NOT_FOUND
-    if request.status not in OPEN_STATES:
-        return CancelOutcome.NOT_OPEN
-    assignee = request.assignee_id if request.status is RequestStatus.ASSIGNED else None
-    request.status, request.next_step_at, request.updated_at = RequestStatus.CANCELLED, None, now
+    if seen.status not in OPEN_STATES:
+        return _not_cancelled(seen)
+    result: CursorResult[Any] = await session.execute(  # type: ignore[assignment]
+        update(HelpRequest)
+        .where(
+            HelpRequest.id == request_id,
+            HelpRequest.status.in_(OPEN_STATES),
+            or_(HelpRequest.assignee_id.is_(None), HelpRequest.assignee_id == seen.assignee_id),
+        )
+        .values(status=RequestStatus.CANCELLED, next_step_at=None, updated_at=now)
+        .returning(HelpRequest.assignee_id)
+        .execution_options(synchronize_session=False)
+    )
+    row = result.first()
+    request = await reload_request(session, request_id)
+    assert request is not None
+    if row is None:
+        return _not_cancelled(request)
     await withdraw_open_offers(session, request, reason=Notice.OFFER_WITHDRAWN, now=now)
-    if assignee is not None:
-        await _end_assignment(session, request, assignee, now=now)
+    if row.assignee_id is not None:
+        await _end_assignment(session, request, row.assignee_id, now=now)
     record(session, request_id=request.id, kind=EventKind.CANCELLED, now=now, actor_id=seeker_id)
     return CancelOutcome.CANCELLED
+
+
+def _not_cancelled(request: HelpRequest) -> CancelOutcome:
+    return {
+        RequestStatus.ASSIGNED: CancelOutcome.TAKEN,
+        RequestStatus.DONE: CancelOutcome.DONE,
+        RequestStatus.CLOSED: CancelOutcome.CLOSED,
+        RequestStatus.CANCELLED: CancelOutcome.ALREADY_CANCELLED,
+    }.get(request.status, CancelOutcome.NOT_FOUND)
 
 
 async def _end_assignment(
@@ -126,8 +242,12 @@ __all__ = [
     "CancelOutcome",
     "RequestDraft",
     "Rules",
+    "SubmitOutcome",
+    "Submitted",
     "cancel_request",
+    "count_open",
     "find_by_ref",
     "open_requests_of",
+    "sent_request",
     "submit_request",
 ]

@@ -18,6 +18,8 @@ class Rules:
     coordinator_chat_id: int | None = None
     default_locale: str = "de"
     send_max_attempts: int = 5
+    # Open (or assigned) requests one seeker may have at a time.
+    max_open_requests: int = 3
 
     def policy_for(self, *, urgent: bool) -> Policy:
         return self.policy.urgent(self.urgent_factor) if urgent else self.policy

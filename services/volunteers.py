@@ -5,8 +5,12 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import (
@@ -39,7 +43,9 @@ class Saved(enum.StrEnum):
 class Decided(enum.StrEnum):
     APPROVED = "approved"
     REJECTED = "rejected"
-    ALREADY_DECIDED = "already_decided"
+    ALREADY_APPROVED = "already_approved"  # by another coordinator, or a tap before
+    ALREADY_REJECTED = "already_rejected"
+    ALREADY_DECIDED = "already_decided"  # banned meanwhile
     NOT_FOUND = "not_found"
 
 
@@ -63,12 +69,10 @@ async def get_profile(session: AsyncSession, user_id: int) -> Profile:
 async def save_profile(
     session: AsyncSession, *, user_id: int, profile: Profile, rules: Rules, now: datetime
 ) -> Saved:
-    volunteer = await session.get(Volunteer, user_id)
-    is_new = volunteer is None
-    if volunteer is None:
-        volunteer = Volunteer(user_id=user_id, status=VolunteerStatus.PENDING, created_at=now)
-        session.add(volunteer)
-        await session.flush()
+    is_new = await _create_volunteer(session, user_id, now=now)
+    # Two saves of one sign-up (a double tap) take turns here: the second finds the first's
+    # volunteer and links committed, replaces the links, and reports an update.
+    await session.get(Volunteer, user_id, with_for_update=True, populate_existing=True)
     for model in (VolunteerSkill, VolunteerDistrict, VolunteerLanguage):
         await session.execute(delete(model).where(model.user_id == user_id))
     session.add_all(VolunteerSkill(user_id=user_id, skill=s) for s in sorted(profile.skills))
@@ -102,16 +106,42 @@ async def save_profile(
     return Saved.SUBMITTED
 
 
+async def _create_volunteer(session: AsyncSession, user_id: int, *, now: datetime) -> bool:
+    """Insert the volunteer waiting for approval; False if they exist (also when a racing
+    save committed them meanwhile: ON CONFLICT waits for it and skips, without an error)."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    created = await session.scalar(
+        insert(Volunteer)
+        .values(user_id=user_id, status=VolunteerStatus.PENDING, created_at=now)
+        .on_conflict_do_nothing(index_elements=["user_id"])
+        .returning(Volunteer.user_id)
+    )
+    return created is not None
+
+
+ALREADY = {
+    VolunteerStatus.APPROVED: Decided.ALREADY_APPROVED,
+    VolunteerStatus.REJECTED: Decided.ALREADY_REJECTED,
+}
+
+
 async def decide_volunteer(
     session: AsyncSession, *, coordinator_id: int, volunteer_id: int, approve: bool, now: datetime
 ) -> Decided:
-    volunteer = await session.get(Volunteer, volunteer_id)
+    """Approve or reject a volunteer who is waiting. Conditional: of two coordinators deciding
+    at once one decides, and the other hears what was decided."""
+    status = VolunteerStatus.APPROVED if approve else VolunteerStatus.REJECTED
+    decided: CursorResult[Any] = await session.execute(  # type: ignore[assignment]
+        update(Volunteer)
+        .where(Volunteer.user_id == volunteer_id, Volunteer.status == VolunteerStatus.PENDING)
+        .values(status=status, decided_by=coordinator_id, decided_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    volunteer = await session.get(Volunteer, volunteer_id, populate_existing=True)
     if volunteer is None:
         return Decided.NOT_FOUND
-    if volunteer.status is not VolunteerStatus.PENDING:
-        return Decided.ALREADY_DECIDED
-    volunteer.status = VolunteerStatus.APPROVED if approve else VolunteerStatus.REJECTED
-    volunteer.decided_by, volunteer.decided_at = coordinator_id, now
+    if decided.rowcount != 1:
+        return ALREADY.get(volunteer.status, Decided.ALREADY_DECIDED)
     outcome = Decided.APPROVED if approve else Decided.REJECTED
     await enqueue(
         session,

@@ -33,9 +33,10 @@ async def escalated_request(sessions: Sessions, rules: Rules, clock: FrozenClock
     another district who could still take it."""
     async with sessions() as s, s.begin():
         await add_user(s, SEEKER, now=clock.now())
-        request = await submit_request(
-            s, seeker_id=SEEKER, draft=draft(), rules=rules, now=clock.now()
-        )
+        request = (
+            await submit_request(s, seeker_id=SEEKER, draft=draft(), rules=rules, now=clock.now())
+        ).request
+        assert request is not None
         await add_volunteer(s, HELPER, now=clock.now(), districts=("porz",))
         helper = await s.get(User, HELPER)
         assert helper is not None
@@ -161,7 +162,7 @@ async def test_volunteer_and_seeker_are_told_when_a_coordinator_assigns_from_the
         assert assigned.payload["seeker_id"] == SEEKER
         assert len(await outbox(s, kind=Notice.SEEKER_MATCHED, chat_id=SEEKER)) == 1
     again = await harness.press(COORDINATOR_ID, pick)
-    assert "Already handled" in texts(again)[0]
+    assert "Too late: a volunteer has this request now." in texts(again)[0]
 
 
 async def test_seeker_hears_the_reason_kindly_when_a_coordinator_closes_from_the_notice(
@@ -233,7 +234,7 @@ async def test_volunteer_is_approved_when_a_coordinator_presses_approve_in_pendi
     calls = await harness.press(COORDINATOR_ID, approve)
     assert "was approved" in texts(calls)[0]
     again = await harness.press(COORDINATOR_ID, approve)
-    assert "already decided" in texts(again)[0]
+    assert "This was already decided: the volunteer is approved." in texts(again)[0]
     async with sessions() as s:
         volunteer = await s.get(Volunteer, 602)
         assert volunteer is not None and volunteer.status is VolunteerStatus.APPROVED

@@ -154,10 +154,12 @@ async def build_population(s: AsyncSession, seed: int, size: int) -> Population:
         ("jobcenter", "porz", "fa"),
         ("bazaar", "ehrenfeld", "uk"),
     ]:
+        # Half the requests come from a volunteer, who must never be offered their own.
+        seeker = SEEKER_ID if len(pop.targets) % 2 else _eligible_speaker(pop, skill, language)
         request = await add_request(
-            s, seeker_id=SEEKER_ID, now=T0, skill=skill, district=district, language=language
+            s, seeker_id=seeker, now=T0, skill=skill, district=district, language=language
         )
-        pop.targets.append(RequestSpec(request.id, skill, district, language))
+        pop.targets.append(RequestSpec(request.id, skill, district, language, seeker))
         pop.asked[request.id] = set()
         for user_id in rng.sample(ids, 25):
             status = rng.choice(list(OfferStatus))
@@ -174,6 +176,16 @@ async def build_population(s: AsyncSession, seed: int, size: int) -> Population:
             if status is not OfferStatus.WITHDRAWN:  # withdrawn offers may be made again
                 pop.asked[request.id].add(user_id)
     return pop
+
+
+def _eligible_speaker(pop: Population, skill: str, language: str) -> int:
+    """A volunteer the request would rank high for, were they not the one asking."""
+    return min(
+        v.user_id
+        for v in pop.states.values()
+        if v.approved and v.reachable and not v.paused and skill in v.skills
+        if language in v.languages and v.is_lotse
+    )
 
 
 @pytest.mark.parametrize(
@@ -218,6 +230,21 @@ async def test_sql_candidates_equal_pure_pick_when_the_population_is_random(
                     found_any += len(expected)
     # The comparison must be about real lists, not two empty ones.
     assert found_any > 100
+    # And the seekers who volunteer were ruled out by the rule, not by chance.
+    for request in pop.targets:
+        if request.seeker_id != SEEKER_ID:
+            assert request.seeker_id is not None
+            alone = replace(request, seeker_id=None)
+            everyone = pop.as_of(now, rules, request.id)
+            lotsen = pick(
+                everyone,
+                alone,
+                local_now(now, rules.tz),
+                limit=400,
+                default_cap=DEFAULT_CAP,
+                lotsen=True,
+            )
+            assert request.seeker_id in [v.user_id for v in lotsen]
 
 
 async def test_the_fresh_come_first_and_the_rest_follow_in_order_when_fresh_are_too_few(

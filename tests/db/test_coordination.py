@@ -47,10 +47,11 @@ NEARBY, FARTHER, LOTSE = 11, 21, 31
 
 async def submitted(sessions: Sessions, seeker: int, rules: Rules, clock: FrozenClock) -> int:
     async with sessions() as s, s.begin():
-        request = await submit_request(
+        done = await submit_request(
             s, seeker_id=seeker, draft=draft(), rules=rules, now=clock.now()
         )
-        return request.id
+        assert done.request is not None
+        return done.request.id
 
 
 async def with_volunteers(sessions: Sessions, clock: FrozenClock, *ids: int, **kw: Any) -> None:
@@ -130,7 +131,7 @@ async def test_other_offers_are_withdrawn_when_a_coordinator_assigns_an_offered_
         assert taken.chat_id == NEARBY + 1 and taken.edit_of is not None
 
 
-async def test_second_coordinator_hears_already_handled_when_two_assign_at_once(
+async def test_second_coordinator_hears_it_is_taken_when_two_assign_at_once(
     sessions: Sessions, seeker: int, rules: Rules, clock: FrozenClock
 ) -> None:
     await with_volunteers(sessions, clock, FARTHER, FARTHER + 1, districts=("porz",))
@@ -147,20 +148,24 @@ async def test_second_coordinator_hears_already_handled_when_two_assign_at_once(
         )
 
     outcomes = await race(sessions, act)
-    assert sorted(outcomes) == sorted([Outcome.ASSIGNED, Outcome.ALREADY_HANDLED])
+    assert sorted(outcomes) == sorted([Outcome.ASSIGNED, Outcome.TAKEN])
     async with sessions() as s:
         assert len(await outbox(s, kind=Notice.VOLUNTEER_ASSIGNED)) == 1
         assert len(await outbox(s, kind=Notice.SEEKER_MATCHED)) == 1
         assert (await event_kinds(s, request_id)).count("assigned") == 1
 
 
-async def test_assign_is_refused_when_the_person_is_no_approved_volunteer(
+async def test_assign_is_refused_when_the_person_is_no_approved_volunteer_or_the_seeker(
     sessions: Sessions, seeker: int, rules: Rules, clock: FrozenClock
 ) -> None:
     await with_volunteers(sessions, clock, FARTHER, status=VolunteerStatus.PENDING)
     request_id = await at_coordinators(sessions, seeker, rules, clock)
     async with sessions() as s, s.begin():
-        for volunteer_id in (FARTHER, seeker, 999):
+        for volunteer_id, refused in (
+            (FARTHER, Outcome.NO_VOLUNTEER),
+            (seeker, Outcome.OWN_REQUEST),
+            (999, Outcome.NO_VOLUNTEER),
+        ):
             done = await assign_request(
                 s,
                 request_id=request_id,
@@ -168,7 +173,7 @@ async def test_assign_is_refused_when_the_person_is_no_approved_volunteer(
                 coordinator_id=COORDINATOR_ID,
                 now=clock.now(),
             )
-            assert done.outcome is Outcome.NO_VOLUNTEER
+            assert done.outcome is refused
         request = await s.get(HelpRequest, request_id)
         assert request is not None and request.status is RequestStatus.OPEN
 
@@ -293,7 +298,7 @@ async def test_close_is_refused_when_a_volunteer_has_taken_the_request(
             reason=CloseReason.DUPLICATE,
             now=clock.now(),
         )
-        assert done.outcome is Outcome.ALREADY_HANDLED
+        assert done.outcome is Outcome.TAKEN
         assert await outbox(s, kind=Notice.SEEKER_CLOSED) == []
 
 

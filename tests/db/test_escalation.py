@@ -4,6 +4,7 @@ a restart, the full walk through the tiers, urgency, and an accept that stops it
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
@@ -26,11 +27,16 @@ STEP_EVENTS = ("offered", "escalated", "coordinators_notified")
 async def submit_many(
     sessions: Sessions, seeker: int, rules: Rules, now: datetime, n: int, **kw
 ) -> list[int]:
+    rules = replace(rules, max_open_requests=max(n, rules.max_open_requests))
+    ids = []
     async with sessions() as s, s.begin():
-        return [
-            (await submit_request(s, seeker_id=seeker, draft=draft(**kw), rules=rules, now=now)).id
-            for _ in range(n)
-        ]
+        for _ in range(n):
+            done = await submit_request(
+                s, seeker_id=seeker, draft=draft(**kw), rules=rules, now=now
+            )
+            assert done.request is not None
+            ids.append(done.request.id)
+    return ids
 
 
 async def due(sessions: Sessions, now: datetime) -> list[int]:

@@ -32,11 +32,13 @@ from services.offers import (
     volunteer_unreachable,
 )
 from services.outbox import enqueue
-from services.requests import CancelOutcome, cancel_request, submit_request
+from services.requests import CancelOutcome, SubmitOutcome, cancel_request, submit_request
 from services.rules import Rules
 from services.users import touch_user
+from services.volunteers import pause
 from tests.conftest import T0
 from tests.factories import (
+    add_offer,
     add_volunteer,
     add_volunteers,
     count,
@@ -51,10 +53,11 @@ Sessions = async_sessionmaker[AsyncSession]
 
 async def submit(sessions: Sessions, seeker: int, rules: Rules, clock: FrozenClock, **kw) -> int:
     async with sessions() as s, s.begin():
-        request = await submit_request(
+        done = await submit_request(
             s, seeker_id=seeker, draft=draft(**kw), rules=rules, now=clock.now()
         )
-        return request.id
+        assert done.request is not None
+        return done.request.id
 
 
 async def pending_offers(sessions: Sessions, request_id: int) -> dict[int, int]:
@@ -243,7 +246,7 @@ async def test_an_old_offer_still_wins_when_accepted_late_while_the_request_is_o
     assert await pending_offers(sessions, request_id) == {}
 
 
-async def test_accept_is_refused_as_not_open_when_the_seeker_cancelled(
+async def test_accept_is_refused_as_cancelled_when_the_seeker_cancelled(
     sessions: Sessions, seeker: int, rules: Rules, clock: FrozenClock
 ) -> None:
     async with sessions() as s, s.begin():
@@ -253,7 +256,7 @@ async def test_accept_is_refused_as_not_open_when_the_seeker_cancelled(
     async with sessions() as s, s.begin():
         outcome = await cancel_request(s, request_id=request_id, seeker_id=seeker, now=clock.now())
     assert outcome is CancelOutcome.CANCELLED
-    assert await accept(sessions, clock, offer_id, 11) is Answer.NOT_OPEN
+    assert await accept(sessions, clock, offer_id, 11) is Answer.CANCELLED
     assert (await get_request(sessions, request_id)).assignee_id is None
 
 
@@ -307,7 +310,7 @@ async def test_others_are_offered_and_the_seeker_told_when_the_assignee_releases
         assert [m.chat_id for m in await outbox(s, kind=Notice.SEEKER_RELEASED)] == [seeker]
         assert releaser not in [m.chat_id for m in await outbox(s, kind=Notice.OFFER)][3:]
     # The releaser's old offer stays answered: pressing Accept again does not take it back.
-    assert await accept(sessions, clock, offers[releaser], releaser) is Answer.ALREADY_ANSWERED
+    assert await accept(sessions, clock, offers[releaser], releaser) is Answer.ALREADY_RELEASED
 
 
 async def test_the_seeker_is_told_when_the_assignee_marks_the_request_done(
@@ -349,7 +352,7 @@ async def test_open_offers_are_withdrawn_when_the_seeker_cancels(
         assert all(m.edit_of is not None for m in withdrawn)
         assert {m.status for m in await outbox(s, kind=Notice.OFFER)} == {OutboxStatus.CANCELLED}
         again = await cancel_request(s, request_id=request_id, seeker_id=seeker, now=clock.now())
-        assert again is CancelOutcome.NOT_OPEN
+        assert again is CancelOutcome.ALREADY_CANCELLED
 
 
 async def test_the_assignee_is_told_when_the_seeker_cancels_an_assigned_request(
@@ -442,3 +445,118 @@ async def test_escalation_moves_on_now_when_every_lotse_has_declined(
     async with sessions() as s, s.begin():
         await decline_offer(s, offer_id=offers[21], volunteer_id=21, rules=rules, now=clock.now())
     assert (await get_request(sessions, request_id)).next_step_at == clock.now()
+
+
+async def test_nothing_is_created_and_the_count_is_told_when_the_seeker_has_too_many_open(
+    sessions: Sessions, seeker: int, clock: FrozenClock
+) -> None:
+    two = Rules(max_open_requests=2)
+    first = await submit(sessions, seeker, two, clock)
+    await submit(sessions, seeker, two, clock)
+    async with sessions() as s, s.begin():
+        refused = await submit_request(s, seeker_id=seeker, draft=draft(), rules=two, now=T0)
+        assert (refused.outcome, refused.request, refused.open_count) == (
+            SubmitOutcome.TOO_MANY,
+            None,
+            2,
+        )
+    async with sessions() as s:
+        assert await count(s, HelpRequest) == 2
+    async with sessions() as s, s.begin():
+        await cancel_request(s, request_id=first, seeker_id=seeker, now=clock.now())
+    await submit(sessions, seeker, two, clock)  # room again
+
+
+async def test_the_same_request_comes_back_when_a_form_is_submitted_twice(
+    sessions: Sessions, seeker: int, rules: Rules, clock: FrozenClock
+) -> None:
+    async with sessions() as s, s.begin():
+        await add_volunteers(s, range(11, 15), now=clock.now())
+    outcomes = []
+    for _ in range(2):
+        async with sessions() as s, s.begin():
+            done = await submit_request(
+                s, seeker_id=seeker, draft=draft(), rules=rules, now=T0, draft_key="form-1"
+            )
+            assert done.request is not None
+            outcomes.append((done.outcome, done.request.id))
+    assert [o for o, _ in outcomes] == [SubmitOutcome.SENT, SubmitOutcome.ALREADY_SENT]
+    assert outcomes[0][1] == outcomes[1][1]
+    async with sessions() as s:
+        assert await count(s, HelpRequest) == 1
+        assert await count(s, Offer) == 3
+
+
+async def test_a_taken_reference_is_skipped_without_breaking_the_transaction_when_refs_collide(
+    sessions: Sessions,
+    seeker: int,
+    rules: Rules,
+    clock: FrozenClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # One letter, so every reference is AAAAAA: the unique constraint refuses every retry.
+    monkeypatch.setattr("services.requests.REF_ALPHABET", "A")
+    await submit(sessions, seeker, rules, clock)
+    async with sessions() as s, s.begin():
+        with pytest.raises(RuntimeError, match="no free request reference"):
+            await submit_request(s, seeker_id=seeker, draft=draft(), rules=rules, now=T0)
+        # The transaction is still usable (a failed plain INSERT aborts it on PostgreSQL).
+        assert await count(s, HelpRequest) == 1
+
+
+async def test_a_declined_offer_cannot_be_accepted_when_the_accept_is_forged(
+    sessions: Sessions, seeker: int, rules: Rules, clock: FrozenClock
+) -> None:
+    async with sessions() as s, s.begin():
+        await add_volunteers(s, (11, 12), now=clock.now())
+    request_id = await submit(sessions, seeker, rules, clock)
+    offer_id = (await pending_offers(sessions, request_id))[11]
+    async with sessions() as s, s.begin():
+        await decline_offer(s, offer_id=offer_id, volunteer_id=11, rules=rules, now=clock.now())
+    assert await accept(sessions, clock, offer_id, 11) is Answer.ALREADY_ANSWERED
+    request = await get_request(sessions, request_id)
+    assert (request.status, request.assignee_id) == (RequestStatus.OPEN, None)
+    async with sessions() as s:
+        offer = await s.get(Offer, offer_id)
+        assert offer is not None and offer.status is OfferStatus.DECLINED
+
+
+async def test_a_withdrawn_offer_cannot_be_accepted_when_the_request_is_open_again(
+    sessions: Sessions, seeker: int, rules: Rules, clock: FrozenClock
+) -> None:
+    async with sessions() as s, s.begin():
+        await add_volunteers(s, (11, 12), now=clock.now())
+    request_id = await submit(sessions, seeker, rules, clock)
+    offers = await pending_offers(sessions, request_id)
+    assert await accept(sessions, clock, offers[11], 11) is Answer.ACCEPTED
+    async with sessions() as s, s.begin():
+        await pause(s, user_id=12, until=None)  # so the release does not ask 12 again
+        await release_request(
+            s, request_id=request_id, volunteer_id=11, rules=rules, now=clock.now()
+        )
+    assert (await get_request(sessions, request_id)).status is RequestStatus.OPEN
+    assert await accept(sessions, clock, offers[12], 12) is Answer.OFFER_ENDED
+    assert (await get_request(sessions, request_id)).assignee_id is None
+
+
+async def test_a_volunteer_is_not_offered_their_own_request_in_any_tier(
+    sessions: Sessions, rules: Rules, clock: FrozenClock
+) -> None:
+    async with sessions() as s, s.begin():
+        await add_volunteer(s, 11, now=clock.now(), is_lotse=True)  # asks for help themselves
+        await add_volunteer(s, 21, now=clock.now(), districts=("porz",), is_lotse=True)
+    request_id = await submit(sessions, 11, rules, clock)
+    assert set(await pending_offers(sessions, request_id)) == {21}  # the Lotsen pool, not 11
+    assert (await get_request(sessions, request_id)).tier == 1
+
+
+async def test_a_forged_accept_of_their_own_request_is_refused_when_a_seeker_volunteers(
+    sessions: Sessions, rules: Rules, clock: FrozenClock
+) -> None:
+    async with sessions() as s, s.begin():
+        await add_volunteer(s, 11, now=clock.now())
+    request_id = await submit(sessions, 11, rules, clock)
+    async with sessions() as s, s.begin():  # an offer as made before nobody got their own
+        offer = await add_offer(s, request_id=request_id, volunteer_id=11, created_at=T0)
+    assert await accept(sessions, clock, offer.id, 11) is Answer.OWN_REQUEST
+    assert (await get_request(sessions, request_id)).status is RequestStatus.OPEN
