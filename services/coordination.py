@@ -110,11 +110,11 @@ async def assign_request(
     request = await session.get(HelpRequest, request_id)
     if request is None:
         return Handled(Outcome.NOT_FOUND)
-    if volunteer_id == request.seeker_id:
-        return Handled(Outcome.OWN_REQUEST, request)
     volunteer = await session.get(Volunteer, volunteer_id)
     if volunteer is None or volunteer.status is not VolunteerStatus.APPROVED:
         return Handled(Outcome.NO_VOLUNTEER, request)
+    if volunteer_id == request.seeker_id:  # a volunteer who asked for help themselves
+        return Handled(Outcome.OWN_REQUEST, request)
     values = {"status": RequestStatus.ASSIGNED, "assignee_id": volunteer_id, "updated_at": now}
     if not await _claim(session, request_id, next_step_at=None, **values):
         return await _lost(session, request_id)

@@ -15,6 +15,7 @@ from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import HelpRequest, Offer, OfferStatus, RequestStatus, User, WhenKind
+from matching.text import clean
 from services.escalation import run_step
 from services.events import EventKind, record
 from services.locks import reload_request
@@ -235,7 +236,9 @@ async def _end_assignment(
 
 
 async def find_by_ref(session: AsyncSession, ref: str) -> HelpRequest | None:
-    return await session.scalar(select(HelpRequest).where(HelpRequest.ref == ref.strip().upper()))
+    # Typed by a person: a NUL in it would make PostgreSQL refuse the whole statement.
+    wanted = clean(ref).strip().upper()
+    return await session.scalar(select(HelpRequest).where(HelpRequest.ref == wanted))
 
 
 __all__ = [

@@ -121,9 +121,9 @@ async def request_id(sessions: Sessions, clock: FrozenClock, rules: Rules) -> in
             await add_user(s, user_id, now=clock.now())
         await add_volunteer(s, HELPER, now=clock.now())
         await add_volunteer(s, PENDING, now=clock.now(), status=VolunteerStatus.PENDING)
-        request = await submit_request(
-            s, seeker_id=SEEKER, draft=draft(), rules=rules, now=clock.now()
-        )
+        request = (
+            await submit_request(s, seeker_id=SEEKER, draft=draft(), rules=rules, now=clock.now())
+        ).request
         return request.id
 
 

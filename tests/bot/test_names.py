@@ -104,9 +104,9 @@ async def people(sessions: Sessions, clock: FrozenClock, rules: Rules) -> HelpRe
     async with sessions() as s, s.begin():
         seeker = await add_user(s, SEEKER, now=clock.now())
         seeker.first_name = SEEKER_NAME[0]
-        request = await submit_request(
-            s, seeker_id=SEEKER, draft=draft(), rules=rules, now=clock.now()
-        )
+        request = (
+            await submit_request(s, seeker_id=SEEKER, draft=draft(), rules=rules, now=clock.now())
+        ).request
         await add_volunteer(s, HELPER, now=clock.now(), districts=("porz",))
         helper = await s.get(User, HELPER)
         assert helper is not None
@@ -168,12 +168,12 @@ async def test_names_are_isolated_when_a_coordinator_extends_closes_or_assigns_b
 ) -> None:
     first = await people(sessions, clock, rules)
     async with sessions() as s, s.begin():
-        second = await submit_request(
-            s, seeker_id=SEEKER, draft=draft(), rules=rules, now=clock.now()
-        )
-        third = await submit_request(
-            s, seeker_id=SEEKER, draft=draft(), rules=rules, now=clock.now()
-        )
+        second = (
+            await submit_request(s, seeker_id=SEEKER, draft=draft(), rules=rules, now=clock.now())
+        ).request
+        third = (
+            await submit_request(s, seeker_id=SEEKER, draft=draft(), rules=rules, now=clock.now())
+        ).request
     extend = EscCb(action="extend", request_id=first.id).pack()
     assert_isolated((await coordinator(harness, extend, press=True))[0], COORDINATOR_NAME)
     close = EscCb(action="reason", request_id=second.id, value=1).pack()

@@ -17,6 +17,7 @@ from db.models import (
     RequestEvent,
     RequestStatus,
     User,
+    Volunteer,
     VolunteerStatus,
 )
 from matching.escalation import Tier
@@ -160,6 +161,9 @@ async def test_assign_is_refused_when_the_person_is_no_approved_volunteer_or_the
 ) -> None:
     await with_volunteers(sessions, clock, FARTHER, status=VolunteerStatus.PENDING)
     request_id = await at_coordinators(sessions, seeker, rules, clock)
+    async with sessions() as s, s.begin():
+        # The seeker volunteers too: still not for what they asked for themselves.
+        s.add(Volunteer(user_id=seeker, status=VolunteerStatus.APPROVED, created_at=clock.now()))
     async with sessions() as s, s.begin():
         for volunteer_id, refused in (
             (FARTHER, Outcome.NO_VOLUNTEER),
