@@ -52,8 +52,8 @@ extract: $(STAMP)
 locales: $(MO)
 
 bench: setup
-	$(BIN)/python bench/matching.py
-	$(BIN)/python bench/fanout.py
+	$(BIN)/python -m bench.candidates
+	$(BIN)/python -m bench.fanout
 
 clean:
 	rm -rf $(VENV) $(LOCALES)/*/LC_MESSAGES/*.mo .pytest_cache .mypy_cache .ruff_cache
