@@ -1,26 +1,19 @@
 """Fan-out benchmark: 1,000 offers to 1,000 chats through the real OutboxSender, against the
 Bot API emulator enforcing Telegram's limits (30/s overall, 1/s per chat).
 
-Run: .venv/bin/python bench/fanout.py   (takes about 35 s: the limit is the point)
+Run: .venv/bin/python -m bench.fanout   (takes about 35 s: the limit is the point)
 Prints one JSON line: messages_per_s (sent / wall time of the drain), http_429 (answers the
 emulator gave; should be 0) and lost (rows not sent + messages missing in the emulator).
 """
 
-# ruff: noqa: E402  (the project's imports must follow the sys.path fix below)
 from __future__ import annotations
-
-import sys
-from pathlib import Path
-
-# Run as a script, this file's folder comes first on sys.path, where bench/matching.py would
-# shadow the `matching` package.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 
 import asyncio
 import html
 import json
 import tempfile
 import time
+from pathlib import Path
 from typing import Any
 
 from aiogram import Bot

@@ -45,6 +45,7 @@ class Emulator(EmulatorView):
         bot_id: int = 1000,
         bot_username: str = "lotse_test_bot",
         bot_first_name: str = "Lotse",
+        latency: float = 0.0,
     ) -> None:
         bot = User(id=bot_id, first_name=bot_first_name, username=bot_username, is_bot=True)
         self.store = ChatStore(bot)
@@ -69,6 +70,9 @@ class Emulator(EmulatorView):
         self.max_callback_data_bytes = max_callback_data_bytes
         self.on_event = on_event
         self.clock = clock
+        # Seconds every Bot API call waits before Telegram handles it: a round trip over the
+        # internet, for benchmarks (off by default; tests want answers at once).
+        self.latency = latency
         self.base_url = ""
         self._api = BotApi(self)
         self._query_ids = itertools.count(1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -42,6 +43,8 @@ async def _handle(request: web.Request) -> web.Response:
         params = await _read_params(request)
     except ValueError as err:  # json.JSONDecodeError is a ValueError too
         return _error(400, f"Bad Request: can't parse request body: {err}")
+    if emu.latency > 0:
+        await asyncio.sleep(emu.latency)
     await emu.wait_while_held(_chat_id(params), request.transport)
     if request.transport is None or request.transport.is_closing():
         return _error(499, "client gone")  # nobody is listening; Telegram never saw it
