@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -12,15 +12,24 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from db import sqlite
+
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    if url.startswith("sqlite"):
+    parsed = make_url(url)
+    if parsed.drivername == "sqlite+aiosqlite":
+        parsed = parsed.set(drivername=f"sqlite+{sqlite.DRIVER}")  # one hop per statement
+    if parsed.get_backend_name() == "sqlite":
         # One connection per process: SQLite has one writer at a time anyway, and every
         # transaction here writes (BEGIN IMMEDIATE). Waiting for it happens in the event
         # loop's queue, in arrival order, not in SQLite's sleeping busy handler; transactions
         # are short because nothing waits on the network inside one.
         kwargs = {"pool_size": 1, "max_overflow": 0, "pool_timeout": 60, **kwargs}
-    engine = create_async_engine(url, hide_parameters=True, **kwargs)  # parameters: personal data
+        # Sessions and connections end their own transactions; a reset on top is a wasted trip.
+        kwargs.setdefault("pool_reset_on_return", None)
+    engine = create_async_engine(
+        parsed, hide_parameters=True, **kwargs
+    )  # parameters: personal data
     if engine.dialect.name == "sqlite":
         _tune_sqlite(engine)
     return engine
