@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Select, Update, func, select, tuple_, update
+from sqlalchemy import CursorResult, Select, Table, Update, bindparam, func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -112,6 +112,19 @@ async def next_due(session: AsyncSession) -> datetime | None:
     heads = _heads()
     query = select(func.min(OutboxMessage.not_before)).join(heads, heads.c.id == OutboxMessage.id)
     return await session.scalar(query)
+
+
+_OUTBOX = cast(Table, OutboxMessage.__table__)  # Core, not ORM: no per-row matched check
+_MARK_SENT = (
+    update(_OUTBOX)
+    .where(_OUTBOX.c.id == bindparam("row_id"))
+    .values(status=OutboxStatus.SENT, message_id=bindparam("mid"), sent_at=bindparam("at"))
+)
+
+
+async def mark_sent(session: AsyncSession, sent: Sequence[dict[str, Any]]) -> None:
+    """Record many sent rows in one statement: {"row_id", "mid", "at"} each."""
+    await session.execute(_MARK_SENT, list(sent))
 
 
 def by_id(row_id: int, **values: Any) -> Update:

@@ -59,6 +59,7 @@ BATCH = 100
 MAX_IN_FLIGHT = 8  # enough that a slow round trip does not cap throughput below the limits
 EDIT_WAIT = timedelta(seconds=2)  # how long an edit waits for its original to go out
 MIN_IDLE = 0.05  # never spin: the shortest wait between two empty passes
+RECORD_WAIT = 10.0  # how long stopping waits to record what was sent
 _NOT_MODIFIED = "message is not modified"
 # Telegram refuses these for good: sending the same again cannot succeed. Everything else
 # (network, timeouts, 5xx, a bad token) is retried until the message is stale.
@@ -115,6 +116,9 @@ class OutboxSender:
         self._stopped = asyncio.Event()
         # When the loop last finished a pass or an idle wait: a health check sees a stall.
         self.last_pass: datetime | None = None
+        # Sent rows waiting to be recorded, and the task recording them (see _mark_sent).
+        self._sent: list[dict[str, Any]] = []
+        self._recording: asyncio.Task[None] | None = None
 
     def wake(self) -> None:
         """New rows may be due (called after every committed update)."""
@@ -155,6 +159,17 @@ class OutboxSender:
         self._wake.set()
         if self._running:
             await self._stopped.wait()
+        try:
+            await asyncio.wait_for(self.settled(), RECORD_WAIT)
+        except TimeoutError:  # the database is gone: those rows go out once more next start
+            if self._recording is not None:
+                self._recording.cancel()
+            log.warning("stopping without recording %s sent rows", len(self._sent))
+
+    async def settled(self) -> None:
+        """Until every send so far is recorded."""
+        while self._recording is not None and not self._recording.done():
+            await asyncio.shield(self._recording)
 
     async def drain(self) -> int:
         """Send everything due now; returns how many messages went out."""
@@ -218,6 +233,7 @@ class OutboxSender:
             if row.id in claimed
         )
         results = await asyncio.gather(*sends, return_exceptions=True)
+        await self.settled()  # the next pass must not find these rows due again
         for result in results:
             if isinstance(result, BaseException):
                 raise result
@@ -327,7 +343,7 @@ class OutboxSender:
     async def _record(self, row: Due, result: int | Exception) -> int:
         now = self._clock.now()
         if isinstance(result, int):
-            await self._update(row.id, status=OutboxStatus.SENT, message_id=result, sent_at=now)
+            self._mark_sent(row.id, result, now)
             return 1
         error = f"{type(result).__name__}: {result}"[:2000]
         if isinstance(result, TelegramRetryAfter):
@@ -353,6 +369,28 @@ class OutboxSender:
                 last_error=error,
             )
         return 0
+
+    def _mark_sent(self, row_id: int, message_id: int, now: datetime) -> None:
+        """Sent rows are recorded in batches, by a task of their own: whoever sent them need
+        not wait, and one transaction records all that went out meanwhile. Until then the row
+        keeps its lease, so nobody sends it again (after a crash: once more, at most)."""
+        self._sent.append({"row_id": row_id, "mid": message_id, "at": now})
+        if self._recording is None or self._recording.done():
+            self._recording = asyncio.create_task(self._record_sent(), name="outbox-record")
+
+    async def _record_sent(self) -> None:
+        backoff = Backoff(0.05, 5.0)
+        while self._sent:
+            await asyncio.sleep(0)  # sends finishing right now join this batch
+            batch, self._sent = self._sent, []
+            try:
+                async with self._sessions() as s, s.begin():
+                    await rows.mark_sent(s, batch)
+            except Exception:
+                self._sent = batch + self._sent
+                delay = backoff.next()
+                log.exception("recording %s sent rows failed; again in %.2f s", len(batch), delay)
+                await asyncio.sleep(delay)
 
     async def _fail(self, row: Due, error: str, *, attempts: int, claimed: bool = False) -> None:
         now, notify = self._clock.now(), self._rules.coordinator_chats()

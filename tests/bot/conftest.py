@@ -18,6 +18,39 @@ from tests.bot.harness import Harness, RecordingSession, make_bot
 from tests.conftest import COORDINATOR_ID
 
 
+def build_harness(
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    clock: FrozenClock,
+    rules: Rules,
+    transport: RecordingSession,
+) -> Harness:
+    """The real dispatcher over `transport`; the real sender delivers each update's answers
+    (only they go out: the sender's loop does not run here)."""
+    bot = make_bot(transport)
+    i18n = I18n(path=Path(settings.locales_dir), default_locale=settings.default_locale)
+    areas = load_areas(settings.areas_file)
+    sender = sender_from_settings(
+        settings,
+        bot=bot,
+        sessions=sessions,
+        render=make_renderer(i18n, areas, rules.tz),
+        clock=clock,
+        rules=rules,
+        available_locales=i18n.available_locales,
+    )
+    dp = create_dispatcher(
+        settings=settings,
+        sessions=sessions,
+        clock=clock,
+        rules=rules,
+        areas=areas,
+        i18n=i18n,
+        delivery=sender,
+    )
+    return Harness(dp=dp, bot=bot, transport=transport, settle=sender.settled)
+
+
 @pytest.fixture
 def settings(db_url: str) -> Settings:
     return Settings(
@@ -41,28 +74,6 @@ async def harness(
     clock: FrozenClock,
     rules: Rules,
 ) -> AsyncIterator[Harness]:
-    transport = RecordingSession()
-    bot = make_bot(transport)
-    i18n = I18n(path=Path(settings.locales_dir), default_locale=settings.default_locale)
-    areas = load_areas(settings.areas_file)
-    # The real sender delivers each update's answers; only they go out, nothing from the loop.
-    sender = sender_from_settings(
-        settings,
-        bot=bot,
-        sessions=sessions,
-        render=make_renderer(i18n, areas, rules.tz),
-        clock=clock,
-        rules=rules,
-        available_locales=i18n.available_locales,
-    )
-    dp = create_dispatcher(
-        settings=settings,
-        sessions=sessions,
-        clock=clock,
-        rules=rules,
-        areas=areas,
-        i18n=i18n,
-        delivery=sender,
-    )
-    yield Harness(dp=dp, bot=bot, transport=transport)
-    await bot.session.close()
+    harness = build_harness(settings, sessions, clock, rules, RecordingSession())
+    yield harness
+    await harness.bot.session.close()

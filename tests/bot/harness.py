@@ -4,7 +4,7 @@ transport (no network), the real database on a SQLite file."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -61,6 +61,8 @@ class Harness:
     dp: Dispatcher
     bot: Bot
     transport: RecordingSession
+    # Waits until what the bot sent is recorded (the sender records in the background).
+    settle: Callable[[], Awaitable[None]] | None = None
     update_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     message_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
@@ -77,6 +79,8 @@ class Harness:
         """Feed one raw update; return the calls the bot made while handling it."""
         start = len(self.transport.calls)
         await self.dp.feed_raw_update(self.bot, update)
+        if self.settle is not None:
+            await self.settle()
         return self.transport.calls[start:]
 
     def message_update(self, user_id: int, content: dict[str, Any], **user: Any) -> dict[str, Any]:

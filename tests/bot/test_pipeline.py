@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 from aiogram import Bot, F
@@ -24,14 +23,10 @@ from aiogram.methods import (
 )
 from aiogram.methods.base import TelegramType
 from aiogram.types import Message
-from aiogram.utils.i18n import I18n
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.app import create_dispatcher
-from bot.areas import load_areas
 from bot.config import Settings
-from bot.sender import sender_from_settings
 from db.models import (
     FsmRecord,
     HelpRequest,
@@ -53,11 +48,11 @@ from handlers.callbacks import (
     TaskCb,
     ToggleCb,
 )
-from handlers.render import make_renderer
 from services.clock import FrozenClock
 from services.notices import Notice
 from services.rules import Rules
-from tests.bot.harness import Harness, RecordingSession, make_bot, texts
+from tests.bot.conftest import build_harness
+from tests.bot.harness import Harness, RecordingSession, texts
 from tests.bot.test_seeker import DESCRIPTION, SEEKER, count, volunteers
 from tests.conftest import COORDINATOR_ID, T0
 from tests.factories import add_volunteer
@@ -102,28 +97,7 @@ def build(
     settings: Settings, sessions: Sessions, clock: FrozenClock, rules: Rules
 ) -> tuple[Harness, TelegramLikeSession]:
     transport = TelegramLikeSession()
-    bot = make_bot(transport)
-    i18n = I18n(path=Path(settings.locales_dir), default_locale=settings.default_locale)
-    areas = load_areas(settings.areas_file)
-    sender = sender_from_settings(
-        settings,
-        bot=bot,
-        sessions=sessions,
-        render=make_renderer(i18n, areas, rules.tz),
-        clock=clock,
-        rules=rules,
-        available_locales=i18n.available_locales,
-    )
-    dp = create_dispatcher(
-        settings=settings,
-        sessions=sessions,
-        clock=clock,
-        rules=rules,
-        areas=areas,
-        i18n=i18n,
-        delivery=sender,
-    )
-    return Harness(dp=dp, bot=bot, transport=transport), transport
+    return build_harness(settings, sessions, clock, rules, transport), transport
 
 
 @pytest.fixture
