@@ -35,7 +35,9 @@ FailureAnswer = Callable[[Update], Sequence[TelegramMethod[Any]]]
 class Delivery(Protocol):
     """The sender, as the unit of work sees it."""
 
-    async def deliver(self, leased: Sequence[Due]) -> int: ...
+    async def deliver(
+        self, leased: Sequence[Due], calls: Sequence[TelegramMethod[Any]] | None = None
+    ) -> int: ...
 
     async def call(self, method: TelegramMethod[Any], chat_id: int) -> Any: ...
 
@@ -95,7 +97,7 @@ class UnitOfWork(BaseMiddleware):
             await self._tell_failure(event, data)
             return None
         if rows:
-            await self._delivery.deliver([Due.leased(row) for row in rows])
+            await self._delivery.deliver([Due.leased(row) for row in rows], held.rows)
         bot: Bot = data["bot"]
         for toast in held.toasts:
             await _quietly(bot(toast), event.update_id)

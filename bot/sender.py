@@ -181,12 +181,15 @@ class OutboxSender:
                 break
         return total
 
-    async def deliver(self, leased: Sequence[Due]) -> int:
+    async def deliver(
+        self, leased: Sequence[Due], calls: Sequence[TelegramMethod[Any]] | None = None
+    ) -> int:
         """Send rows this process wrote already leased (an update's answers), in order, at the
-        highest priority. A row that cannot go out now stays in the outbox for the loop."""
+        highest priority; `calls`, when given, are those rows' calls as made (no need to read
+        them back from the payload). A row that cannot go out now stays for the loop."""
         sent = 0
-        for row in leased:
-            prepared = await self._prepare(row)
+        for n, row in enumerate(leased):
+            prepared = calls[n] if calls is not None else await self._prepare(row)
             if prepared is not None:
                 sent += await self._send(
                     row, row, prepared, Priority.INTERACTIVE, lease=self.answer_lease
