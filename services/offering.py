@@ -10,13 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.candidates import find_candidates
-from db.models import HelpRequest, Offer, OfferStatus, Volunteer
+from db.models import HelpRequest, Offer, OfferStatus, Priority, Volunteer
 from matching.escalation import Tier
 from matching.model import RequestSpec, VolunteerState
 from services.clock import local_now
 from services.events import EventKind, record
 from services.notices import Notice
-from services.outbox import enqueue, replace_sent
+from services.outbox import enqueue_many, replace_sent
 from services.rules import Rules
 
 # Tier 1 asks every eligible Lotse; this only bounds one step's work.
@@ -94,16 +94,19 @@ async def make_offers(
     tier: Tier,
     now: datetime,
 ) -> list[Offer]:
-    offers = []
-    await note_offered(session, *(v.user_id for v in volunteers), now=now)
-    for candidate in volunteers:
-        offer = await session.scalar(
-            select(Offer).where(
-                Offer.request_id == request.id, Offer.volunteer_id == candidate.user_id
-            )
+    ids = [v.user_id for v in volunteers]
+    await note_offered(session, *ids, now=now)
+    earlier = {
+        offer.volunteer_id: offer
+        for offer in await session.scalars(
+            select(Offer).where(Offer.request_id == request.id, Offer.volunteer_id.in_(ids))
         )
+    }
+    offers = []
+    for volunteer_id in ids:
+        offer = earlier.get(volunteer_id)
         if offer is None:
-            offer = Offer(request_id=request.id, volunteer_id=candidate.user_id, round=0)
+            offer = Offer(request_id=request.id, volunteer_id=volunteer_id, round=0)
             session.add(offer)
         else:  # withdrawn earlier, asked again after a release
             offer.round += 1
@@ -113,18 +116,19 @@ async def make_offers(
             now,
             None,
         )
-        await session.flush()
-        payload = request_payload(request) | {"offer_id": offer.id, "tier": int(tier)}
-        message = await enqueue(
-            session,
-            chat_id=candidate.user_id,
-            kind=Notice.OFFER,
-            payload=payload,
-            dedupe_key=f"offer:{offer.id}:{offer.round}",
-            now=now,
-        )
-        offer.outbox_id = message.id
         offers.append(offer)
+    await session.flush()  # the offers' ids, for the messages
+    base = request_payload(request) | {"tier": int(tier)}
+    messages = [
+        (f"offer:{o.id}:{o.round}", o.volunteer_id, Notice.OFFER, base | {"offer_id": o.id})
+        for o in offers
+    ]
+    # The first offers of a request just made go out before other notices.
+    first = request.created_at == now and tier == Tier.VOLUNTEERS
+    priority = Priority.FIRST_OFFER if first else Priority.NOTICE
+    written = await enqueue_many(session, messages, now=now, priority=priority)
+    for offer, (key, *_rest) in zip(offers, messages, strict=True):
+        offer.outbox_id = written[key]
     if offers:
         record(
             session,

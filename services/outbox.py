@@ -50,6 +50,44 @@ async def enqueue(
     return row
 
 
+async def enqueue_many(
+    session: AsyncSession,
+    messages: Sequence[tuple[str, int, Notice, dict[str, Any]]],
+    *,
+    now: datetime,
+    priority: Priority = Priority.NOTICE,
+) -> dict[str, int]:
+    """Several messages, (dedupe key, chat id, kind, payload) each, in two statements however
+    many; returns the row id for each dedupe key (the row written first, as `enqueue`)."""
+    if not messages:
+        return {}
+    values = [
+        {
+            "dedupe_key": key,
+            "chat_id": chat_id,
+            "kind": kind.value,
+            "payload": payload,
+            "edit_of": None,
+            "status": OutboxStatus.PENDING,
+            "attempts": 0,
+            "priority": priority,
+            "not_before": now,
+            "created_at": now,
+        }
+        for key, chat_id, kind, payload in messages
+    ]
+    await session.execute(
+        insert_for(session, OutboxMessage)
+        .values(values)
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+    )
+    keys = [key for key, *_ in messages]
+    found = await session.execute(
+        select(OutboxMessage.dedupe_key, OutboxMessage.id).where(OutboxMessage.dedupe_key.in_(keys))
+    )
+    return {key: row_id for key, row_id in found.all()}
+
+
 def add_answers(
     session: AsyncSession,
     *,
