@@ -118,15 +118,21 @@ async def make_offers(
         )
         offers.append(offer)
     await session.flush()  # the offers' ids, for the messages
+    # Of a request just made, the offer to the best candidate goes out before anything but
+    # answers: when many people ask at once, each request reaches somebody soon.
+    first = request.created_at == now and tier == Tier.VOLUNTEERS
     base = request_payload(request) | {"tier": int(tier)}
     messages = [
-        (f"offer:{o.id}:{o.round}", o.volunteer_id, Notice.OFFER, base | {"offer_id": o.id})
-        for o in offers
+        (
+            f"offer:{o.id}:{o.round}",
+            o.volunteer_id,
+            Notice.OFFER,
+            base | {"offer_id": o.id},
+            Priority.FIRST_OFFER if first and n == 0 else Priority.NOTICE,
+        )
+        for n, o in enumerate(offers)
     ]
-    # The first offers of a request just made go out before other notices.
-    first = request.created_at == now and tier == Tier.VOLUNTEERS
-    priority = Priority.FIRST_OFFER if first else Priority.NOTICE
-    written = await enqueue_many(session, messages, now=now, priority=priority)
+    written = await enqueue_many(session, messages, now=now)
     for offer, (key, *_rest) in zip(offers, messages, strict=True):
         offer.outbox_id = written[key]
     if offers:

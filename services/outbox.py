@@ -52,13 +52,13 @@ async def enqueue(
 
 async def enqueue_many(
     session: AsyncSession,
-    messages: Sequence[tuple[str, int, Notice, dict[str, Any]]],
+    messages: Sequence[tuple[str, int, Notice, dict[str, Any], Priority]],
     *,
     now: datetime,
-    priority: Priority = Priority.NOTICE,
 ) -> dict[str, int]:
-    """Several messages, (dedupe key, chat id, kind, payload) each, in two statements however
-    many; returns the row id for each dedupe key (the row written first, as `enqueue`)."""
+    """Several messages, (dedupe key, chat id, kind, payload, priority) each, in two statements
+    however many; returns the row id for each dedupe key (the row written first, as
+    `enqueue`)."""
     if not messages:
         return {}
     values = [
@@ -74,7 +74,7 @@ async def enqueue_many(
             "not_before": now,
             "created_at": now,
         }
-        for key, chat_id, kind, payload in messages
+        for key, chat_id, kind, payload, priority in messages
     ]
     await session.execute(
         insert_for(session, OutboxMessage)
