@@ -42,6 +42,7 @@ class SlidingWindow:
         self.limit = limit
         self.span = span
         self.in_flight = 0
+        self.waiting = 0  # acquirers holding on to this window while they wait for a place
         self._done: deque[float] = deque()  # answer times, ascending: appended as they happen
 
     @classmethod
@@ -78,7 +79,8 @@ class SlidingWindow:
         self.in_flight -= 1
 
     def idle(self, now: float) -> bool:
-        return self.delay(now) == 0.0 and self.in_flight == 0 and not self._done
+        free = self.delay(now) == 0.0 and self.in_flight == 0 and not self._done
+        return free and self.waiting == 0
 
 
 class PriorityGate:
@@ -173,16 +175,22 @@ class Pacer:
 
     async def _acquire(self, chat_id: int, priority: int) -> None:
         chat = self._chat(chat_id)
-        # Wait for the chat's own window first without the lock, so that one chat waiting for
-        # its next second does not hold up sends to everybody else.
-        while (wait := chat.delay(self._now())) != 0.0:
-            await self._wait(wait)
-        async with self._gate.hold(priority):  # one waiter at a time, the most urgent first
-            while (wait := self._delay(chat, self._now())) != 0.0:
+        # While we wait, the window must stay the chat's: were it forgotten as idle, another
+        # send to the chat would start a fresh one and the two would not see each other.
+        chat.waiting += 1
+        try:
+            # Wait for the chat's own window first without the lock, so that one chat waiting
+            # for its next second does not hold up sends to everybody else.
+            while (wait := chat.delay(self._now())) != 0.0:
                 await self._wait(wait)
-            self._global.reserve()
-            chat.reserve()
-            self._last_start = self._now()
+            async with self._gate.hold(priority):  # one waiter at a time, most urgent first
+                while (wait := self._delay(chat, self._now())) != 0.0:
+                    await self._wait(wait)
+                self._global.reserve()
+                chat.reserve()
+                self._last_start = self._now()
+        finally:
+            chat.waiting -= 1
         self._acquired += 1
         if self._acquired % _FORGET_EVERY == 0:
             self._forget_idle_chats()

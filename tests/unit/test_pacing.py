@@ -231,3 +231,24 @@ async def test_priority_gate_survives_a_cancelled_waiter() -> None:
     await first
     async with asyncio.timeout(1), gate.hold(2):
         pass  # the gate is free again: the cancelled waiter did not keep it
+
+
+async def test_a_chat_keeps_its_window_while_a_send_to_it_waits() -> None:
+    """Regression: idle windows are forgotten now and then; one a waiter holds was forgotten
+    too, and a second send to the chat then went out beside the first (a 429)."""
+    time = FakeTime()
+    pacer = Pacer(
+        rate_global=1e6, rate_per_chat=1, group_per_minute=1e6, monotonic=time, sleep=time.sleep
+    )
+    pacer.pause(5)  # the first send to chat 7 waits, holding its window, nothing sent yet
+    starts: list[float] = []
+
+    async def send_to_seven() -> None:
+        async with pacer.slot(7):
+            starts.append(time())
+
+    first = asyncio.create_task(send_to_seven())
+    await asyncio.sleep(0)
+    pacer._forget_idle_chats()  # the sweep that other chats' sends trigger
+    await asyncio.gather(first, send_to_seven())
+    assert starts[1] - starts[0] >= 1.0
