@@ -141,18 +141,18 @@ def create_dispatcher(
     return dp
 
 
-async def create_app(
-    settings: Settings, *, clock: Clock | None = None, bot: Bot | None = None
-) -> App:
-    clock = clock or SystemClock()
-    engine = create_engine(settings.database_url)
-    await upgrade(engine)
-    sessions = create_session_factory(engine)
-    rules = build_rules(settings)
-    running = Running()
-    areas = load_areas(settings.areas_file)
-    i18n = I18n(path=settings.locales_dir, default_locale=settings.default_locale)
-    bot = bot or create_bot(settings)
+def create_pipeline(
+    settings: Settings,
+    *,
+    bot: Bot,
+    sessions: async_sessionmaker[AsyncSession],
+    clock: Clock,
+    rules: Rules,
+    areas: Areas,
+    i18n: I18n,
+    running: Running | None = None,
+) -> tuple[OutboxSender, Dispatcher]:
+    """The sender, and the dispatcher that hands it each update's answers."""
     sender = sender_from_settings(
         settings,
         bot=bot,
@@ -170,6 +170,31 @@ async def create_app(
         areas=areas,
         i18n=i18n,
         delivery=sender,
+        running=running,
+    )
+    return sender, dp
+
+
+async def create_app(
+    settings: Settings, *, clock: Clock | None = None, bot: Bot | None = None
+) -> App:
+    clock = clock or SystemClock()
+    engine = create_engine(settings.database_url)
+    await upgrade(engine)
+    sessions = create_session_factory(engine)
+    rules = build_rules(settings)
+    running = Running()
+    areas = load_areas(settings.areas_file)
+    i18n = I18n(path=settings.locales_dir, default_locale=settings.default_locale)
+    bot = bot or create_bot(settings)
+    sender, dp = create_pipeline(
+        settings,
+        bot=bot,
+        sessions=sessions,
+        clock=clock,
+        rules=rules,
+        areas=areas,
+        i18n=i18n,
         running=running,
     )
     scheduler = create_scheduler(

@@ -7,11 +7,9 @@ import pytest
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.app import create_dispatcher
+from bot.app import create_pipeline
 from bot.areas import load_areas
 from bot.config import DEFAULT_AREAS_FILE, DEFAULT_LOCALES_DIR, Settings
-from bot.sender import sender_from_settings
-from handlers.render import make_renderer
 from services.clock import FrozenClock
 from services.rules import Rules
 from tests.bot.harness import Harness, RecordingSession, make_bot
@@ -28,25 +26,14 @@ def build_harness(
     """The real dispatcher over `transport`; the real sender delivers each update's answers
     (only they go out: the sender's loop does not run here)."""
     bot = make_bot(transport)
-    i18n = I18n(path=Path(settings.locales_dir), default_locale=settings.default_locale)
-    areas = load_areas(settings.areas_file)
-    sender = sender_from_settings(
+    sender, dp = create_pipeline(
         settings,
         bot=bot,
         sessions=sessions,
-        render=make_renderer(i18n, areas, rules.tz),
         clock=clock,
         rules=rules,
-        available_locales=i18n.available_locales,
-    )
-    dp = create_dispatcher(
-        settings=settings,
-        sessions=sessions,
-        clock=clock,
-        rules=rules,
-        areas=areas,
-        i18n=i18n,
-        delivery=sender,
+        areas=load_areas(settings.areas_file),
+        i18n=I18n(path=Path(settings.locales_dir), default_locale=settings.default_locale),
     )
     return Harness(dp=dp, bot=bot, transport=transport, settle=sender.settled)
 

@@ -5,123 +5,25 @@ Telegram took the answer before the bot recorded it. Then started again."""
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
-import subprocess
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import func, select
-
-from bot.demo import ANNA, BEN, CEM, DESCRIPTION, SEEKER
-from bot.emulator import Emulator, run_emulator
+from bot.demo import SEEKER
+from bot.emulator import run_emulator
 from bot.emulator.models import Event
-from bot.stage import TOKEN, People
-from db.engine import create_engine, create_session_factory
-from db.models import HelpRequest, OutboxMessage, OutboxStatus
-from handlers.callbacks import MenuCb, PickCb
-from services.notices import Notice
-from tests.e2e.test_crash import seed
-
-VOLUNTEERS = (ANNA, BEN, CEM)
-CONFIRM = PickCb(field="confirm", value="send").pack()
-# Leases of one second: what a crash left leased goes out again a second after the restart.
-FAST = {"LOTSE_ANSWER_LEASE_SECONDS": "1", "LOTSE_SEND_LEASE_SECONDS": "1"}
-
-
-@contextmanager
-def bot_process(
-    emu: Emulator, db_url: str, workdir: Path, log: Path, **env: str
-) -> Iterator[subprocess.Popen[bytes]]:
-    env = os.environ | {
-        "LOTSE_BOT_TOKEN": TOKEN,
-        "LOTSE_TELEGRAM_API_URL": emu.base_url,
-        "LOTSE_DATABASE_URL": db_url,
-        "LOTSE_COORDINATORS": "900001",
-        "LOTSE_SEND_IDLE_POLL_SECONDS": "0.2",
-        **FAST,
-        **env,
-    }
-    with log.open("ab") as out:
-        # The working directory holds no .env, so only these settings apply.
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "run"], cwd=workdir, env=env, stdout=out, stderr=out
-        )
-    try:
-        yield proc
-    finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            proc.wait(timeout=15)
-
-
-async def kill(proc: subprocess.Popen[bytes]) -> None:
-    proc.kill()
-    await asyncio.to_thread(proc.wait, 15)
-
-
-async def until_confirm_shown(people: People) -> None:
-    """The seeker fills the form up to the summary with its "Send request" button."""
-    people.person(SEEKER, "Amal", "de")
-    for user_id in VOLUNTEERS:
-        people.person(user_id, f"v{user_id}")
-    await people.say(SEEKER, "/start")
-    await people.tap(SEEKER, MenuCb(action="seek"))
-    await people.tap(SEEKER, PickCb(field="skill", value="furniture"))
-    await people.tap(SEEKER, PickCb(field="district", value="ehrenfeld"))
-    await people.tap(SEEKER, PickCb(field="when", value="week"))
-    await people.say(SEEKER, DESCRIPTION)
-    await people.tap(SEEKER, PickCb(field="consent", value="yes"))
-    await people.tap_ready(SEEKER, CONFIRM)
-
-
-async def press_confirm(emu: Emulator) -> None:
-    """Press "Send request" without waiting for the answer (it may never come)."""
-    summary = next(
-        m
-        for m in reversed(emu.messages_to(SEEKER))
-        if any(b.get("callback_data") == CONFIRM for b in m.inline_buttons)
-    )
-    await emu.press(SEEKER, summary.message_id, CONFIRM)
-
-
-async def requests(db_url: str) -> list[str]:
-    engine = create_engine(db_url)
-    async with create_session_factory(engine)() as session:
-        refs = list((await session.scalars(select(HelpRequest.ref))).all())
-    await engine.dispose()
-    return refs
-
-
-async def unsent_answers(db_url: str) -> int:
-    engine = create_engine(db_url)
-    async with create_session_factory(engine)() as session:
-        n = await session.scalar(
-            select(func.count()).where(
-                OutboxMessage.kind == Notice.ANSWER.value,
-                OutboxMessage.status != OutboxStatus.SENT,
-            )
-        )
-    await engine.dispose()
-    return int(n or 0)
-
-
-async def until_answers_sent(db_url: str, timeout: float = 15.0) -> None:  # noqa: ASYNC109
-    """Another process records its sends; look again until it has."""
-    async with asyncio.timeout(timeout):
-        while await unsent_answers(db_url):  # noqa: ASYNC110 - another process's database
-            await asyncio.sleep(0.05)
-
-
-def shown_to_seeker(emu: Emulator, ref: str) -> list[Event]:
-    """Every time a message with this reference appeared or changed in the seeker's chat."""
-    return [
-        e
-        for e in emu.events
-        if e.chat_id == SEEKER and e.kind in ("sent", "edited") and ref in e.text
-    ]
+from bot.stage import People
+from db.engine import create_engine
+from tests.e2e.processes import (
+    CONFIRM,
+    bot_process,
+    kill,
+    press_confirm,
+    requests,
+    seed,
+    shown_to_seeker,
+    unsent_answers,
+    until_answers_sent,
+    until_confirm_shown,
+)
 
 
 async def test_nothing_is_shown_and_repeating_works_when_the_bot_dies_before_the_commit(

@@ -13,8 +13,14 @@ from bot.emulator import run_emulator
 from bot.stage import People
 from db.engine import create_engine, create_session_factory
 from db.models import OutboxMessage, OutboxStatus
-from tests.e2e.test_crash import seed, until_offers_sent
-from tests.e2e.test_crash_points import CONFIRM, VOLUNTEERS, bot_process, until_confirm_shown
+from tests.e2e.processes import (
+    CONFIRM,
+    VOLUNTEERS,
+    bot_process,
+    seed,
+    until_confirm_shown,
+    until_offers_sent,
+)
 
 FAILED_CALLS = 24  # three offers: eight failures each on average, more than five attempts
 
