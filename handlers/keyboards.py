@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 
 from handlers.callbacks import NavCb, PickCb, ToggleCb
@@ -32,6 +34,15 @@ def markup(rows: Iterable[list[InlineKeyboardButton]]) -> InlineKeyboardMarkup:
 
 def choices(
     field: str, options: Sequence[tuple[str, str]], *, width: int = 2, back: bool = True
+) -> InlineKeyboardMarkup:
+    # The same few keyboards are asked for all day; keyboards are immutable, so one is built
+    # per language (the Back and Cancel labels) and shared.
+    return _choices(field, tuple(options), width, back, get_i18n().current_locale)
+
+
+@functools.lru_cache(maxsize=1024)
+def _choices(
+    field: str, options: tuple[tuple[str, str], ...], width: int, back: bool, _locale: str
 ) -> InlineKeyboardMarkup:
     buttons = [button(label, PickCb(field=field, value=value)) for value, label in options]
     return markup([*grid(buttons, width), nav_row(back=back)])
