@@ -8,8 +8,8 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -32,10 +32,10 @@ CONFIRM = PickCb(field="confirm", value="send").pack()
 FAST = {"LOTSE_ANSWER_LEASE_SECONDS": "1", "LOTSE_SEND_LEASE_SECONDS": "1"}
 
 
-@contextmanager
-def bot_process(
+@asynccontextmanager
+async def bot_process(
     emu: Emulator, db_url: str, workdir: Path, log: Path, **env: str
-) -> Iterator[subprocess.Popen[bytes]]:
+) -> AsyncIterator[subprocess.Popen[bytes]]:
     env = os.environ | {
         "LOTSE_BOT_TOKEN": TOKEN,
         "LOTSE_TELEGRAM_API_URL": emu.base_url,
@@ -47,7 +47,8 @@ def bot_process(
     }
     with log.open("ab") as out:
         # The working directory holds no .env, so only these settings apply.
-        proc = subprocess.Popen(
+        # Starting is quick (fork and exec); every wait on it happens in a thread.
+        proc = subprocess.Popen(  # noqa: ASYNC220
             [sys.executable, "-m", "bot.cli", "run"], cwd=workdir, env=env, stdout=out, stderr=out
         )
     try:
@@ -55,7 +56,9 @@ def bot_process(
     finally:
         if proc.poll() is None:
             proc.send_signal(signal.SIGTERM)
-            proc.wait(timeout=15)
+            # Waited for in a thread: the emulator runs in this event loop, and the bot may
+            # still talk to it while it shuts down (a blocking wait froze both, up to a hang).
+            await asyncio.to_thread(proc.wait, 15)
 
 
 async def kill(proc: subprocess.Popen[bytes]) -> None:

@@ -23,7 +23,7 @@ async def test_every_offer_arrives_exactly_once_when_the_bot_is_killed_before_se
         for user_id in VOLUNTEERS:
             people.person(user_id, f"v{user_id}")
         emu.hold(*VOLUNTEERS)
-        with bot_process(emu, db_url, tmp_path, log) as first:
+        async with bot_process(emu, db_url, tmp_path, log) as first:
             await ask_for_furniture_help(people)
             # The request is committed and its three offers are on their way, none delivered.
             await emu.wait_for(lambda: emu.held_calls >= 3, 30, description="three offers held")
@@ -32,7 +32,7 @@ async def test_every_offer_arrives_exactly_once_when_the_bot_is_killed_before_se
             await emu.wait_held_callers_gone()
         emu.release()
         assert not any(emu.messages_to(v) for v in VOLUNTEERS), log.read_text()
-        with bot_process(emu, db_url, tmp_path, log):
+        async with bot_process(emu, db_url, tmp_path, log):
             for user_id in VOLUNTEERS:
                 await people.tap_ready(user_id, "o:accept:")
             await until_offers_sent(db_url, 3)

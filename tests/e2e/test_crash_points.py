@@ -34,7 +34,7 @@ async def test_nothing_is_shown_and_repeating_works_when_the_bot_dies_before_the
     await seed(db_url)
     async with run_emulator(rate_limits=False) as emu:
         people = People(emu=emu, timeout=30)
-        with bot_process(emu, db_url, tmp_path, log) as first:
+        async with bot_process(emu, db_url, tmp_path, log) as first:
             await until_confirm_shown(people)
             # This test holds the database's write lock: the bot can take the update from
             # Telegram but cannot commit anything for it.
@@ -51,7 +51,7 @@ async def test_nothing_is_shown_and_repeating_works_when_the_bot_dies_before_the
         after = emu.events[seen:]
         assert not [e for e in after if e.chat_id == SEEKER and e.kind != "pressed"], after
         assert await requests(db_url) == [], log.read_text()
-        with bot_process(emu, db_url, tmp_path, log):
+        async with bot_process(emu, db_url, tmp_path, log):
             # The form is where it was: the person presses again, and it works.
             await people.tap(SEEKER, CONFIRM)
             await emu.wait_for(lambda: len(emu.updates) == 0, 15, description="update taken")
@@ -69,7 +69,7 @@ async def test_the_confirmation_arrives_once_after_restart_when_the_bot_dies_bef
     await seed(db_url)
     async with run_emulator(rate_limits=False) as emu:
         people = People(emu=emu, timeout=30)
-        with bot_process(emu, db_url, tmp_path, log) as first:
+        async with bot_process(emu, db_url, tmp_path, log) as first:
             await until_confirm_shown(people)
             emu.hold(SEEKER)
             await press_confirm(emu)
@@ -80,7 +80,7 @@ async def test_the_confirmation_arrives_once_after_restart_when_the_bot_dies_bef
         emu.release()
         [ref] = await requests(db_url)
         assert shown_to_seeker(emu, ref) == [], "the held answer never reached Telegram"
-        with bot_process(emu, db_url, tmp_path, log):
+        async with bot_process(emu, db_url, tmp_path, log):
             await people.wait(lambda: shown_to_seeker(emu, ref), "the confirmation")
             await until_answers_sent(db_url)
         assert len(shown_to_seeker(emu, ref)) == 1, log.read_text()
@@ -95,7 +95,7 @@ async def test_the_answer_is_sent_at_most_twice_when_the_bot_dies_before_recordi
     await seed(db_url)
     async with run_emulator(rate_limits=False) as emu:
         people = People(emu=emu, timeout=30)
-        with bot_process(emu, db_url, tmp_path, log) as first:
+        async with bot_process(emu, db_url, tmp_path, log) as first:
             await until_confirm_shown(people)
             killed = asyncio.Event()
 
@@ -113,7 +113,7 @@ async def test_the_answer_is_sent_at_most_twice_when_the_bot_dies_before_recordi
         [ref] = await requests(db_url)
         assert len(shown_to_seeker(emu, ref)) == 1
         assert await unsent_answers(db_url) >= 1, "the send was not recorded"
-        with bot_process(emu, db_url, tmp_path, log):
+        async with bot_process(emu, db_url, tmp_path, log):
             await until_answers_sent(db_url)
         # Sent again after the lease: Telegram answers "not modified", the person sees one.
         assert 1 <= len(shown_to_seeker(emu, ref)) <= 2, log.read_text()

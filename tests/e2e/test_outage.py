@@ -34,7 +34,7 @@ async def test_every_offer_arrives_when_telegram_answers_502_for_a_long_while(
     async with run_emulator(rate_limits=False) as emu:
         people = People(emu=emu, timeout=30)
         fast = {"LOTSE_SEND_BACKOFF_SECONDS": "0.05", "LOTSE_SEND_BACKOFF_MAX_SECONDS": "0.2"}
-        with bot_process(emu, db_url, tmp_path, log, **fast):
+        async with bot_process(emu, db_url, tmp_path, log, **fast):
             await until_confirm_shown(people)
             emu.fail_next("sendMessage", 502, "Bad Gateway", count=FAILED_CALLS)
             await people.tap(SEEKER, CONFIRM)  # the confirmation is an edit: not affected
