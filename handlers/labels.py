@@ -9,7 +9,6 @@ from babel.dates import format_skeleton
 
 from db.models import WhenKind
 from matching.areas import Areas
-from matching.language import RTL
 from matching.text import clean, isolate
 
 
@@ -87,7 +86,3 @@ def when_label(kind: WhenKind | str, day: date | None, locale: str) -> str:
     if kind is WhenKind.DATE and day is not None:
         return format_day(day, locale)
     return _("Flexible")
-
-
-def is_rtl(locale: str) -> bool:
-    return locale in RTL

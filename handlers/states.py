@@ -21,7 +21,3 @@ class Signup(StatesGroup):
     skills = State()
     districts = State()
     languages = State()
-
-
-class CloseReason(StatesGroup):
-    text = State()

@@ -69,13 +69,6 @@ async def requests_in_progress(
     return [InProgress(request, name) for request, name in rows]
 
 
-async def count_requests(session: AsyncSession, status: RequestStatus) -> int:
-    found = await session.scalar(
-        select(func.count()).select_from(HelpRequest).where(HelpRequest.status == status)
-    )
-    return found or 0
-
-
 async def history(session: AsyncSession, request_id: int) -> list[dict[str, Any]]:
     """The request's events in the form the escalation notice carries them."""
     events = await session.scalars(

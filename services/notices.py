@@ -1,5 +1,5 @@
-"""The kinds of pushed message. The outbox stores a kind and a payload; bot/render.py turns them
-into text in the reader's language when the message is sent."""
+"""The kinds of pushed message. The outbox stores a kind and a payload; handlers/render.py turns
+them into text in the reader's language when the message is sent."""
 
 from __future__ import annotations
 

@@ -271,11 +271,3 @@ def trim(parsed: ParsedText) -> ParsedText:
         if stop > start:
             entities.append({**entity, "offset": start, "length": stop - start})
     return ParsedText(text, entities)
-
-
-def strip_tags(source: str) -> str:
-    """Best-effort visible text for display; never raises."""
-    try:
-        return parse_html(source).text
-    except HtmlParseError:
-        return re.sub(r"<[^>]*>", "", source)
