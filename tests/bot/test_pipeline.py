@@ -116,6 +116,8 @@ async def tap_twice(h: Harness, user_id: int, data: str) -> tuple[list[str], lis
     task = asyncio.create_task(h.dp.feed_raw_update(h.bot, first))
     await h.dp.feed_raw_update(h.bot, second)
     await task
+    if h.settle is not None:  # the sender records what it sent in the background
+        await h.settle()
     calls = h.transport.calls[start:]
     ids = {str(first["callback_query"]["id"]): 0, str(second["callback_query"]["id"]): 1}
     shown: tuple[list[str], list[str]] = ([], [])
