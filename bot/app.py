@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass, field
-from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from aiogram import Bot, Dispatcher
@@ -132,7 +131,6 @@ def create_dispatcher(
         delivery,
         i18n=i18n,
         failure=failure_calls,
-        answer_lease=timedelta(seconds=settings.answer_lease_seconds),
     )
     in_flight = InFlight(running or Running())
     for middleware in (in_flight, gate, unit_of_work, dp.fsm, LocaleMiddleware(i18n)):

@@ -1,5 +1,5 @@
-"""Outer middlewares on dp.update, outermost first: one chat at a time and the flood guard
-(bot/throttle.py), the unit of work, aiogram's FSM, the reader's locale."""
+"""Outer middlewares on dp.update, outermost first: the updates in flight, one chat at a time
+and the flood guard (bot/throttle.py), the unit of work, aiogram's FSM, the reader's locale."""
 
 from __future__ import annotations
 
@@ -43,6 +43,12 @@ class Delivery(Protocol):
 
     def wake(self) -> None: ...
 
+    @property
+    def answer_lease(self) -> timedelta:
+        """How long an update's answers stay leased to this process before anyone may send
+        them (after a crash)."""
+        ...
+
 
 class InFlight(BaseMiddleware):
     """Outermost: every update being handled is tracked, so that shutdown lets it finish
@@ -72,14 +78,12 @@ class UnitOfWork(BaseMiddleware):
         *,
         i18n: I18n,
         failure: FailureAnswer,
-        answer_lease: timedelta,
     ) -> None:
         self._sessions = sessions
         self._clock = clock
         self._delivery = delivery
         self._i18n = i18n
         self._failure = failure
-        self._lease = answer_lease
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         assert isinstance(event, Update)
@@ -134,7 +138,7 @@ class UnitOfWork(BaseMiddleware):
                 answers=answers,
                 key=str(update.update_id),
                 now=now,
-                leased_until=now + self._lease,
+                leased_until=now + self._delivery.answer_lease,
             )
         return result, rows
 

@@ -67,10 +67,6 @@ def holding() -> Iterator[Held]:
         _held.reset(token)
 
 
-def current() -> Held | None:
-    return _held.get()
-
-
 class HoldDuringTransaction(BaseRequestMiddleware):
     """The bot's request middleware: holds calls made inside an update's transaction."""
 

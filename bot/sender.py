@@ -109,7 +109,6 @@ class OutboxSender:
             monotonic=monotonic,
             sleep=sleep,
         )
-        self._sleep = sleep
         self._wake = asyncio.Event()
         self._stopping = False
         self._running = False

@@ -27,9 +27,8 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         kwargs = {"pool_size": 1, "max_overflow": 0, "pool_timeout": 60, **kwargs}
         # Sessions and connections end their own transactions; a reset on top is a wasted trip.
         kwargs.setdefault("pool_reset_on_return", None)
-    engine = create_async_engine(
-        parsed, hide_parameters=True, **kwargs
-    )  # parameters: personal data
+    # Bound parameters hold personal data: errors must not show them.
+    engine = create_async_engine(parsed, hide_parameters=True, **kwargs)
     if engine.dialect.name == "sqlite":
         _tune_sqlite(engine)
     return engine

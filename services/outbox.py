@@ -14,6 +14,31 @@ from db.models import HelpRequest, OutboxMessage, OutboxStatus, Priority
 from services.notices import Notice
 
 
+def _row(
+    dedupe_key: str,
+    chat_id: int,
+    kind: Notice,
+    payload: dict[str, Any],
+    priority: Priority,
+    now: datetime,
+    *,
+    edit_of: int | None = None,
+) -> dict[str, Any]:
+    """A new outbox row's values, due now."""
+    return {
+        "dedupe_key": dedupe_key,
+        "chat_id": chat_id,
+        "kind": kind.value,
+        "payload": payload,
+        "edit_of": edit_of,
+        "status": OutboxStatus.PENDING,
+        "attempts": 0,
+        "priority": priority,
+        "not_before": now,
+        "created_at": now,
+    }
+
+
 async def enqueue(
     session: AsyncSession,
     *,
@@ -28,18 +53,7 @@ async def enqueue(
     """Add a message to send once the transaction commits. The same dedupe key twice yields the
     row written first, so a step that runs again cannot send its messages twice; the insert
     skips a duplicate atomically, also when two transactions race (PostgreSQL)."""
-    values = {
-        "dedupe_key": dedupe_key,
-        "chat_id": chat_id,
-        "kind": kind.value,
-        "payload": payload,
-        "edit_of": edit_of,
-        "status": OutboxStatus.PENDING,
-        "attempts": 0,
-        "priority": priority,
-        "not_before": now,
-        "created_at": now,
-    }
+    values = _row(dedupe_key, chat_id, kind, payload, priority, now, edit_of=edit_of)
     await session.execute(
         insert_for(session, OutboxMessage)
         .values(values)
@@ -61,21 +75,7 @@ async def enqueue_many(
     `enqueue`)."""
     if not messages:
         return {}
-    values = [
-        {
-            "dedupe_key": key,
-            "chat_id": chat_id,
-            "kind": kind.value,
-            "payload": payload,
-            "edit_of": None,
-            "status": OutboxStatus.PENDING,
-            "attempts": 0,
-            "priority": priority,
-            "not_before": now,
-            "created_at": now,
-        }
-        for key, chat_id, kind, payload, priority in messages
-    ]
+    values = [_row(*message, now) for message in messages]
     await session.execute(
         insert_for(session, OutboxMessage)
         .values(values)
