@@ -3,6 +3,7 @@ and the flood guard (bot/throttle.py), the unit of work, aiogram's FSM, the read
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
@@ -100,11 +101,14 @@ class UnitOfWork(BaseMiddleware):
         if failed:  # outside `holding`: held, the apology would be discarded with the rest
             await self._tell_failure(event, data)
             return None
-        if rows:
-            await self._delivery.deliver([Due.leased(row) for row in rows], held.rows)
+        # The toast ends the button's spinner; it goes out beside the answers, not after them.
         bot: Bot = data["bot"]
-        for toast in held.toasts:
-            await _quietly(bot(toast), event.update_id)
+        toasts = [_quietly(bot(toast), event.update_id) for toast in held.toasts]
+        if rows:
+            answers = [Due.leased(row) for row in rows]
+            await asyncio.gather(self._delivery.deliver(answers, held.rows), *toasts)
+        else:
+            await asyncio.gather(*toasts)
         self._delivery.wake()
         return result
 

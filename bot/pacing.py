@@ -164,16 +164,20 @@ class Pacer:
         return max(0.0, self._paused_until - self._now())
 
     @asynccontextmanager
-    async def slot(self, chat_id: int, priority: int = 2) -> AsyncIterator[Slot]:
-        """Wait for a place to send to `chat_id`; the send happens inside the block."""
-        await self._acquire(chat_id, priority)
+    async def slot(
+        self, chat_id: int, priority: int = 2, *, new_message: bool = True
+    ) -> AsyncIterator[Slot]:
+        """Wait for a place to send to `chat_id`; the send happens inside the block. Only a
+        new message counts against the overall rate (Telegram's limit on bulk notifications);
+        an edit, which answers a person in their own chat, counts in that chat only."""
+        await self._acquire(chat_id, priority, new_message)
         slot = Slot()
         try:
             yield slot
         finally:
-            self._finish(chat_id, used=not slot.unused)
+            self._finish(chat_id, used=not slot.unused, new_message=new_message)
 
-    async def _acquire(self, chat_id: int, priority: int) -> None:
+    async def _acquire(self, chat_id: int, priority: int, new_message: bool) -> None:
         chat = self._chat(chat_id)
         # While we wait, the window must stay the chat's: were it forgotten as idle, another
         # send to the chat would start a fresh one and the two would not see each other.
@@ -184,22 +188,24 @@ class Pacer:
             while (wait := chat.delay(self._now())) != 0.0:
                 await self._wait(wait)
             async with self._gate.hold(priority):  # one waiter at a time, most urgent first
-                while (wait := self._delay(chat, self._now())) != 0.0:
+                while (wait := self._delay(chat, self._now(), new_message)) != 0.0:
                     await self._wait(wait)
-                self._global.reserve()
                 chat.reserve()
-                self._last_start = self._now()
+                if new_message:
+                    self._global.reserve()
+                    self._last_start = self._now()
         finally:
             chat.waiting -= 1
         self._acquired += 1
         if self._acquired % _FORGET_EVERY == 0:
             self._forget_idle_chats()
 
-    def _delay(self, chat: SlidingWindow, now: float) -> float | None:
-        waits: list[float | None] = [self._paused_until - now, self._last_start + self._gap - now]
-        waits += [self._global.delay(now), chat.delay(now)]
-        if self._global.in_flight >= self._max_in_flight:
-            waits.append(None)
+    def _delay(self, chat: SlidingWindow, now: float, new_message: bool) -> float | None:
+        waits: list[float | None] = [self._paused_until - now, chat.delay(now)]
+        if new_message:
+            waits += [self._last_start + self._gap - now, self._global.delay(now)]
+            if self._global.in_flight >= self._max_in_flight:
+                waits.append(None)
         known = [wait for wait in waits if wait is not None]
         longest = max(known, default=0.0)
         if longest > 0:
@@ -220,15 +226,17 @@ class Pacer:
         if self._closed.is_set():
             raise PacerClosed
 
-    def _finish(self, chat_id: int, *, used: bool) -> None:
+    def _finish(self, chat_id: int, *, used: bool, new_message: bool) -> None:
         chat = self._chat(chat_id)
         if used:
             now = self._now()
-            self._global.release(now)
             chat.release(now)
+            if new_message:
+                self._global.release(now)
         else:
-            self._global.cancel()
             chat.cancel()
+            if new_message:
+                self._global.cancel()
         self._changed.set()
         self._changed = asyncio.Event()
 

@@ -282,8 +282,9 @@ class OutboxSender:
         *,
         lease: timedelta | None = None,
     ) -> int:
+        new_message = _is_new_message(row, prepared)
         try:
-            async with self.pacer.slot(row.chat_id, priority) as slot:
+            async with self.pacer.slot(row.chat_id, priority, new_message=new_message) as slot:
                 if (current := await self._keep_lease(claimed, lease or self.lease)) is None:
                     slot.cancel()  # we waited so long that another sender took the row
                     return 0
@@ -442,3 +443,11 @@ def sender_from_settings(
         lease_seconds=settings.send_lease_seconds,
         answer_lease_seconds=settings.answer_lease_seconds,
     )
+
+
+def _is_new_message(row: Due, prepared: Prepared) -> bool:
+    """Whether the call posts a new message (which counts against Telegram's overall rate)
+    rather than editing or deleting one."""
+    if isinstance(prepared, TelegramMethod):
+        return prepared.__api_method__.startswith("send")
+    return row.edit_of is None

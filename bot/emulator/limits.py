@@ -20,6 +20,10 @@ def _too_many(retry_after: int) -> ApiError:
 class RateLimiter:
     """Rolling-window limits on sending calls.
 
+    Telegram's overall limit (about 30 per second) is its limit on bulk notifications: it
+    counts new messages. An edit answers a person in their own chat and counts in that chat's
+    window only.
+
     The attributes may be changed while the emulator runs; windows are evaluated lazily on each
     call, so a new number takes effect with the next request.
     """
@@ -41,22 +45,24 @@ class RateLimiter:
         self._global: deque[float] = deque()
         self._per_chat: dict[int, deque[float]] = {}
 
-    def check(self, chat_id: int, *, is_group: bool) -> None:
+    def check(self, chat_id: int, *, is_group: bool, new_message: bool = True) -> None:
         """Raise a 429 ApiError if one more send to ``chat_id`` would exceed a limit."""
         if not self.enabled:
             return
         now = self._clock()
-        self._check_window(self._global, self.global_rate, 1.0, now)
+        if new_message:
+            self._check_window(self._global, self.global_rate, 1.0, now)
         chat_window = self._per_chat.setdefault(chat_id, deque())
         if is_group:
             self._check_window(chat_window, self.group_per_minute, 60.0, now)
         else:
             self._check_window(chat_window, self.per_chat_rate, 1.0, now)
 
-    def record(self, chat_id: int) -> None:
+    def record(self, chat_id: int, *, new_message: bool = True) -> None:
         """Count an accepted send; rejected calls never get here, as with Telegram."""
         now = self._clock()
-        self._global.append(now)
+        if new_message:
+            self._global.append(now)
         self._per_chat.setdefault(chat_id, deque()).append(now)
 
     @staticmethod

@@ -140,11 +140,13 @@ class BotApi:
         self.emu.store.check_not_blocked(chat)
         return chat
 
-    def _check_rate(self, chat: Chat) -> None:
-        self.emu.limits.check(chat.id, is_group=chat.type != "private")
+    def _check_rate(self, chat: Chat, *, new_message: bool = True) -> None:
+        self.emu.limits.check(chat.id, is_group=chat.type != "private", new_message=new_message)
 
-    def _accepted(self, method: str, chat: Chat, message: StoredMessage) -> None:
-        self.emu.limits.record(chat.id)
+    def _accepted(
+        self, method: str, chat: Chat, message: StoredMessage, *, new_message: bool = True
+    ) -> None:
+        self.emu.limits.record(chat.id, new_message=new_message)
         self.emu.record_send(method, message)
 
     async def send_message(self, params: Params) -> JsonDict:
@@ -172,7 +174,7 @@ class BotApi:
 
     def _apply_edit(self, method: str, chat: Chat, message: StoredMessage) -> JsonDict:
         message.edit_date = int(time.time())
-        self._accepted(method, chat, message)
+        self._accepted(method, chat, message, new_message=False)
         self.emu.stats.edited += 1
         self.emu.emit_message("edited", message)
         return self.emu.store.message_to_api(message)
@@ -190,7 +192,7 @@ class BotApi:
         same = (message.text, message.entities) == (parsed.text, parsed.entities)
         if same and message.reply_markup == markup:
             raise bad_request(_NOT_MODIFIED)
-        self._check_rate(chat)
+        self._check_rate(chat, new_message=False)
         self._remember(message)
         message.text, message.html, message.entities = parsed.text, html, parsed.entities
         message.reply_markup = markup
@@ -202,7 +204,7 @@ class BotApi:
         markup = parse_markup(params, self.emu.max_callback_data_bytes)
         if message.reply_markup == markup:
             raise bad_request(_NOT_MODIFIED)
-        self._check_rate(chat)
+        self._check_rate(chat, new_message=False)
         self._remember(message)
         message.reply_markup = markup
         return self._apply_edit("editMessageReplyMarkup", chat, message)

@@ -45,8 +45,12 @@ class EmulatorView:
         return len(self.updates)
 
     def max_sends_in_window(self, window: float = 1.0, chat_id: int | None = None) -> int:
-        """The most accepted sends that fell into any ``window``-second span."""
-        times = [s.at for s in self.sends if chat_id is None or s.chat_id == chat_id]
+        """The most accepted sends that fell into any ``window``-second span: new messages
+        overall, or every send (edits too) to one chat, as the limits count them."""
+        if chat_id is None:
+            times = [s.at for s in self.sends if s.method.startswith("send")]
+        else:
+            times = [s.at for s in self.sends if s.chat_id == chat_id]
         best = start = 0
         for end, at in enumerate(times):
             while at - times[start] >= window:

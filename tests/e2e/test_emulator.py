@@ -138,6 +138,21 @@ async def test_global_rate_limit_rejects_the_31st_send_in_a_second(emu: Emulator
     assert emu.max_sends_in_window(1.0) == 30
 
 
+async def test_edits_count_in_their_chat_only(emu: Emulator, bot: Bot) -> None:
+    """The overall limit is Telegram's limit on bulk notifications: new messages. An edit
+    answers a person in their own chat."""
+    emu.rate_limits = True
+    for user_id in range(1, 32):
+        emu.add_user(user_id, f"user{user_id}")
+    first = await bot.send_message(31, "Hallo")
+    await asyncio.gather(*(bot.send_message(user_id, "Neuigkeiten") for user_id in range(1, 30)))
+    await asyncio.sleep(1.05)  # chat 31's own second is over; the overall window is not
+    await bot.edit_message_text("Hallo!", chat_id=31, message_id=first.message_id)
+    with pytest.raises(TelegramRetryAfter):
+        await bot.edit_message_text("Hallo!!", chat_id=31, message_id=first.message_id)
+    assert emu.stats.http_429 == 1 and emu.stats.edited == 1
+
+
 async def test_per_chat_and_group_limits(emu: Emulator, bot: Bot, anna: int) -> None:
     emu.rate_limits = True
     await bot.send_message(anna, "eins")

@@ -108,6 +108,21 @@ async def test_pacer_keeps_overall_and_per_chat_rates() -> None:
     assert all(b - a >= 1.0 for a, b in itertools.pairwise(same_chat))
 
 
+async def test_pacer_edits_skip_the_overall_window_but_not_their_chat() -> None:
+    time = FakeTime()
+    pacer = Pacer(
+        rate_global=30, rate_per_chat=1, group_per_minute=20, monotonic=time, sleep=time.sleep
+    )
+    await paced_starts(pacer, list(range(1, 31)), time)  # the overall window is full
+    start = time()
+    async with pacer.slot(99, new_message=False):
+        assert time() == start  # an edit in a quiet chat goes at once
+    async with pacer.slot(99, new_message=False):
+        assert time() - start >= 1.0  # but its chat still gets one per second
+    async with pacer.slot(100):
+        assert time() - start >= 1.0  # a new message waited for the overall window
+
+
 async def test_pacer_groups_get_twenty_per_minute() -> None:
     time = FakeTime()
     pacer = Pacer(
