@@ -25,7 +25,7 @@ from bench.population import NOW, populate
 from db.candidates import find_candidates
 from db.engine import create_engine, create_session_factory
 from db.migrate import upgrade
-from services.clock import local_now
+from matching.clock import local_now
 from services.offering import LOTSEN_MAX
 from services.rules import Rules
 

@@ -15,20 +15,17 @@ from db.engine import create_session_factory
 from db.models import (
     HelpRequest,
     Offer,
-    OfferStatus,
-    RequestStatus,
     User,
     Volunteer,
     VolunteerDistrict,
     VolunteerLanguage,
     VolunteerSkill,
-    VolunteerStatus,
-    WhenKind,
 )
 from db.reach import rebuild_reach
+from matching.clock import local_now
 from matching.escalation import Policy
 from matching.model import RequestSpec
-from services.clock import local_now
+from matching.status import OfferStatus, RequestStatus, VolunteerStatus, WhenKind
 from services.rules import Rules
 
 DISTRICTS = (

@@ -43,10 +43,11 @@ from bot.outbox_rows import Due
 from bot.pacing import Monotonic, Pacer, PacerClosed, Sleep
 from bot.replies import restore
 from bot.supervise import Backoff
-from db.models import OutboxStatus, Priority
+from db.models import OutboxStatus
+from matching.status import Priority
+from services.answers import mark_volunteer_unreachable
 from services.clock import Clock
 from services.notices import Notice
-from services.offers import volunteer_unreachable
 from services.rules import Rules
 
 log = logging.getLogger(__name__)
@@ -354,7 +355,7 @@ class OutboxSender:
             await self._update(row.id, not_before=retry_at, last_error=error)
         elif isinstance(result, TelegramForbiddenError):
             async with self._sessions() as s, s.begin():
-                await volunteer_unreachable(s, user_id=row.chat_id, rules=self._rules, now=now)
+                await mark_volunteer_unreachable(s, user_id=row.chat_id, rules=self._rules, now=now)
                 await s.execute(
                     rows.by_id(row.id, status=OutboxStatus.UNREACHABLE, last_error=error)
                 )

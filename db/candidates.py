@@ -1,8 +1,8 @@
-"""The candidate query: the hard filters and the ranking order of matching/rules.py in SQL, so
+"""The candidate query: the hard filters and the ranking order of matching/eligibility.py in SQL, so
 the database narrows 100,000 volunteers to the few worth ranking with indexed lookups.
 
 The pure rules stay the authority: the rows fetched here are checked and ranked again by
-`matching.rules.pick`, and tests/db compares both over whole populations.
+`matching.eligibility.pick`, and tests/db compares both over whole populations.
 
 Each statement shape is built once, with bind parameters, and reused: building and keying a
 statement of this size costs about as much as running it.
@@ -38,19 +38,17 @@ from sqlalchemy.sql.selectable import ScalarSelect
 from db.models import (
     HelpRequest,
     Offer,
-    OfferStatus,
-    RequestStatus,
     User,
     Volunteer,
     VolunteerDistrict,
     VolunteerLanguage,
     VolunteerReach,
     VolunteerSkill,
-    VolunteerStatus,
 )
+from matching.clock import local_midnight
+from matching.eligibility import TIE_P, pick, tie_params
 from matching.model import LocalNow, RequestSpec, VolunteerState
-from matching.rules import TIE_P, pick, tie_params
-from services.clock import local_midnight
+from matching.status import OfferStatus, RequestStatus, VolunteerStatus
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -80,7 +78,7 @@ async def find_candidates(
     lotsen_only: bool = False,
 ) -> list[VolunteerState]:
     """The best `limit` volunteers who may be offered `request` now, best first: the order of
-    `matching.rules.rank_key`, fetched in passes that each continue where the last ended."""
+    `matching.eligibility.rank_key`, fetched in passes that each continue where the last ended."""
     mul, add = tie_params(request.id)
     params: dict[str, Any] = {
         "skill": request.skill,

@@ -26,6 +26,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from matching.status import OfferStatus, Priority, RequestStatus, VolunteerStatus, WhenKind
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -73,36 +75,6 @@ def _enum(cls: type[enum.Enum]) -> Enum:
     return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
 
 
-class VolunteerStatus(enum.StrEnum):
-    PENDING = "pending"
-    APPROVED = "approved"
-    REJECTED = "rejected"
-    BANNED = "banned"
-
-
-class RequestStatus(enum.StrEnum):
-    OPEN = "open"
-    ASSIGNED = "assigned"
-    DONE = "done"
-    CANCELLED = "cancelled"
-    CLOSED = "closed"
-
-
-class WhenKind(enum.StrEnum):
-    TODAY = "today"
-    WEEK = "week"
-    DATE = "date"
-    FLEXIBLE = "flexible"
-
-
-class OfferStatus(enum.StrEnum):
-    PENDING = "pending"
-    ACCEPTED = "accepted"
-    DECLINED = "declined"
-    WITHDRAWN = "withdrawn"
-    RELEASED = "released"
-
-
 class OutboxStatus(enum.StrEnum):
     PENDING = "pending"
     SENT = "sent"
@@ -110,15 +82,6 @@ class OutboxStatus(enum.StrEnum):
     CANCELLED = "cancelled"
     UNREACHABLE = "unreachable"
     EXPIRED = "expired"  # stale before it could go out (expires_at passed)
-
-
-class Priority(enum.IntEnum):
-    """Who goes first when Telegram's budget is short: lower sends first."""
-
-    INTERACTIVE = 0  # the answer to what a person just did
-    FIRST_OFFER = 1  # the first offers of a new request
-    NOTICE = 2  # other offers and notices
-    BULK = 3  # reminders and broadcasts
 
 
 class User(Base):

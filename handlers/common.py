@@ -11,12 +11,11 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config import Settings
 from handlers.callbacks import LangCb, MenuCb, NavCb
 from handlers.keyboards import button, markup
 from handlers.labels import language_label
+from services.answers import mark_volunteer_unreachable
 from services.clock import Clock
-from services.offers import volunteer_unreachable
 from services.rules import Rules
 from services.users import set_locale
 from services.volunteers import get_volunteer
@@ -51,7 +50,7 @@ async def cmd_start(message: Message, state: FSMContext) -> None:
 
 @router.message(Command("help"))
 async def cmd_help(
-    message: Message, session: AsyncSession, settings: Settings, state: FSMContext
+    message: Message, session: AsyncSession, rules: Rules, state: FSMContext
 ) -> None:
     assert message.from_user is not None
     parts = [
@@ -67,7 +66,7 @@ async def cmd_help(
                 "/pause: take a break\n/resume: get requests again\n/quiet: quiet hours"
             )
         )
-    if settings.is_coordinator(message.from_user.id):
+    if rules.is_coordinator(message.from_user.id):
         parts.append(
             _(
                 "<b>For coordinators</b>\n/pending: volunteers waiting for approval\n"
@@ -136,4 +135,6 @@ async def on_blocked(
     event: ChatMemberUpdated, session: AsyncSession, clock: Clock, rules: Rules
 ) -> None:
     """The user blocked the bot: stop sending to them (offers skip them from now on)."""
-    await volunteer_unreachable(session, user_id=event.from_user.id, rules=rules, now=clock.now())
+    await mark_volunteer_unreachable(
+        session, user_id=event.from_user.id, rules=rules, now=clock.now()
+    )

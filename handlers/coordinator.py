@@ -17,7 +17,6 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config import Settings
 from db.models import User
 from handlers.callbacks import ApproveCb, LotseCb
 from handlers.coordinator_notice import router as notice_router
@@ -52,9 +51,9 @@ class CoordinatorsOnly(BaseMiddleware):
         event: TelegramObject,
         data: dict[str, Any],
     ) -> Any:
-        settings: Settings = data["settings"]
+        rules: Rules = data["rules"]
         user: TgUser | None = data.get("event_from_user")
-        if user is not None and settings.is_coordinator(user.id):
+        if user is not None and rules.is_coordinator(user.id):
             return await handler(event, data)
         if isinstance(event, CallbackQuery):
             await event.answer(only_for_coordinators(), show_alert=True)

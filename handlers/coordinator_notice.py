@@ -11,7 +11,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import HelpRequest, RequestStatus
+from db.models import HelpRequest
 from handlers.callbacks import EscCb
 from handlers.coordinator_requests import user_mention
 from handlers.coordinator_views import (
@@ -24,6 +24,7 @@ from handlers.coordinator_views import (
     request_keyboard,
 )
 from handlers.summary import mention
+from matching.status import RequestStatus
 from matching.text import isolate
 from services.clock import Clock
 from services.coordination import (

@@ -12,7 +12,7 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import HelpRequest, RequestStatus, User, Volunteer
+from db.models import HelpRequest, User, Volunteer
 from handlers.coordinator_views import (
     assigned_list,
     open_list,
@@ -25,6 +25,7 @@ from handlers.coordinator_views import (
 )
 from handlers.summary import mention
 from matching.areas import Areas
+from matching.status import RequestStatus
 from matching.text import isolate
 from services.clock import Clock
 from services.coordination import (

@@ -12,7 +12,7 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from babel.dates import format_skeleton, format_timedelta
 
-from db.models import HelpRequest, RequestStatus, VolunteerStatus
+from db.models import HelpRequest
 from handlers.callbacks import EscCb, LotseCb
 from handlers.coordinator_render import history_lines
 from handlers.keyboards import button, grid, markup
@@ -28,6 +28,7 @@ from handlers.render import close_reason_text
 from handlers.summary import mention, request_summary
 from matching.areas import Areas
 from matching.escalation import Tier
+from matching.status import RequestStatus, VolunteerStatus
 from matching.text import isolate
 from services.coordination import CloseReason, Outcome
 from services.coordination_queries import Assignable, InProgress, VolunteerCard

@@ -7,8 +7,8 @@ from datetime import date
 from aiogram.utils.i18n import gettext as _
 from babel.dates import format_skeleton
 
-from db.models import WhenKind
 from matching.areas import Areas
+from matching.status import WhenKind
 from matching.text import clean, isolate
 
 

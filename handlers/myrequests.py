@@ -10,11 +10,12 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import HelpRequest, RequestStatus
+from db.models import HelpRequest
 from handlers.callbacks import MyReqCb
 from handlers.keyboards import button, markup
 from handlers.summary import request_summary
 from matching.areas import Areas
+from matching.status import RequestStatus
 from matching.text import isolate
 from services.clock import Clock
 from services.offering import request_payload

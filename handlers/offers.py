@@ -11,16 +11,17 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import HelpRequest, RequestStatus, User
+from db.models import HelpRequest, User
 from handlers.callbacks import OfferCb, TaskCb
 from handlers.keyboards import button, markup
 from handlers.render import task_keyboard
 from handlers.summary import mention, request_summary
 from matching.areas import Areas
+from matching.status import RequestStatus
 from matching.text import isolate
+from services.answers import Answer, accept_offer, decline_offer, mark_done, release_request
 from services.clock import Clock
 from services.offering import request_payload
-from services.offers import Answer, accept_offer, decline_offer, mark_done, release_request
 from services.rules import Rules
 
 router = Router(name="offers")

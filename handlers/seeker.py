@@ -15,7 +15,6 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
-from db.models import WhenKind
 from handlers.callbacks import MenuCb, NavCb, PickCb
 from handlers.keyboards import choices, markup, nav_row
 from handlers.labels import district_label, format_day, skill_label
@@ -23,6 +22,7 @@ from handlers.states import NOT_A_COMMAND, Intake
 from handlers.summary import request_summary
 from matching.areas import Areas
 from matching.language import detect_language
+from matching.status import WhenKind
 from matching.text import clean, has_visible_letters, isolate
 from services.clock import Clock
 from services.requests import (

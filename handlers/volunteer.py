@@ -11,13 +11,13 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import VolunteerStatus
 from handlers.callbacks import MenuCb, NavCb, ToggleCb
 from handlers.keyboards import toggles
 from handlers.labels import LANGUAGE_NAMES, district_label, skill_label
 from handlers.states import NOT_A_COMMAND, Signup
 from handlers.volunteer_profile import router as profile_router
 from matching.areas import Areas
+from matching.status import VolunteerStatus
 from services.clock import Clock
 from services.volunteers import Profile, Saved, get_profile, get_volunteer, save_profile
 

@@ -11,11 +11,12 @@ from aiogram.utils.i18n import I18n, ngettext
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import Volunteer, VolunteerStatus
+from db.models import Volunteer
 from handlers.callbacks import MenuCb, PauseCb, ProfileCb, QuietCb
 from handlers.keyboards import button, markup
 from handlers.labels import district_label, format_day, language_label, skill_label
 from matching.areas import Areas
+from matching.status import VolunteerStatus
 from matching.text import isolate
 from services.clock import Clock
 from services.rules import Rules

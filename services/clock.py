@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
-from zoneinfo import ZoneInfo
-
-from matching.model import LocalNow
 
 
 class Clock(Protocol):
@@ -46,13 +43,3 @@ class JumpClock:
 
     def advance(self, delta: timedelta) -> None:
         self._offset += delta
-
-
-def local_now(now: datetime, tz: ZoneInfo) -> LocalNow:
-    local = now.astimezone(tz)
-    return LocalNow(utc=now, local_date=local.date(), minute_of_day=local.hour * 60 + local.minute)
-
-
-def local_midnight(now: datetime, tz: ZoneInfo) -> datetime:
-    local = now.astimezone(tz)
-    return local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(UTC)

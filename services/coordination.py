@@ -14,23 +14,15 @@ from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
-from db.models import (
-    HelpRequest,
-    Offer,
-    OfferStatus,
-    RequestEvent,
-    RequestStatus,
-    User,
-    Volunteer,
-    VolunteerStatus,
-)
+from db.models import HelpRequest, Offer, RequestEvent, User, Volunteer
 from matching.escalation import Decision, Policy, Tier, extend
+from matching.status import OfferStatus, RequestStatus, VolunteerStatus
+from services.answers import introduce
 from services.escalation import run_if_due
 from services.events import EventKind, record
 from services.locks import reload_request
 from services.notices import Notice
 from services.offering import note_offered, request_payload, withdraw_open_offers
-from services.offers import introduce
 from services.outbox import enqueue, tell
 from services.rules import Rules
 

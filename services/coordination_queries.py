@@ -15,17 +15,15 @@ from sqlalchemy.sql.elements import ColumnElement
 from db.models import (
     HelpRequest,
     Offer,
-    OfferStatus,
     RequestEvent,
-    RequestStatus,
     User,
     Volunteer,
     VolunteerDistrict,
     VolunteerLanguage,
     VolunteerSkill,
-    VolunteerStatus,
 )
-from services.clock import local_now
+from matching.clock import local_now
+from matching.status import OfferStatus, RequestStatus, VolunteerStatus
 from services.volunteers import Profile, get_profile
 
 

@@ -9,8 +9,9 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import HelpRequest, RequestEvent, RequestStatus
+from db.models import HelpRequest, RequestEvent
 from matching.escalation import Action, Available, Decision, Policy, Position, Tier, decide
+from matching.status import RequestStatus
 from services.events import EventKind, record
 from services.notices import Notice
 from services.offering import LOTSEN_MAX, candidates_for, make_offers, request_payload

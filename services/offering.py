@@ -10,10 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.candidates import find_candidates
-from db.models import HelpRequest, Offer, OfferStatus, Priority, Volunteer
+from db.models import HelpRequest, Offer, Volunteer
+from matching.clock import local_now
 from matching.escalation import Tier
 from matching.model import RequestSpec, VolunteerState
-from services.clock import local_now
+from matching.status import OfferStatus, Priority
 from services.events import EventKind, record
 from services.notices import Notice
 from services.outbox import enqueue_many, replace_sent

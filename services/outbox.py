@@ -10,7 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.dialect import insert_for
-from db.models import HelpRequest, OutboxMessage, OutboxStatus, Priority
+from db.models import HelpRequest, OutboxMessage, OutboxStatus
+from matching.status import Priority
 from services.notices import Notice
 
 

@@ -14,7 +14,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import HelpRequest, Offer, OfferStatus, RequestStatus, User, WhenKind
+from db.models import HelpRequest, Offer, User
+from matching.status import OfferStatus, RequestStatus, WhenKind
 from matching.text import clean
 from services.escalation import run_step
 from services.events import EventKind, record

@@ -20,9 +20,9 @@ from db.models import (
     VolunteerDistrict,
     VolunteerLanguage,
     VolunteerSkill,
-    VolunteerStatus,
 )
 from db.reach import rebuild_reach
+from matching.status import VolunteerStatus
 from services.notices import Notice
 from services.outbox import enqueue, replace_sent
 from services.rules import Rules

@@ -15,20 +15,17 @@ from sqlalchemy.sql.elements import ColumnElement
 from db.models import (
     HelpRequest,
     Offer,
-    OfferStatus,
     OutboxMessage,
     RequestEvent,
-    RequestStatus,
     User,
     Volunteer,
     VolunteerDistrict,
     VolunteerLanguage,
     VolunteerSkill,
-    VolunteerStatus,
-    WhenKind,
 )
 from db.reach import rebuild_reach
 from matching.escalation import Policy
+from matching.status import OfferStatus, RequestStatus, VolunteerStatus, WhenKind
 from services.offering import note_offered
 from services.requests import RequestDraft
 

@@ -12,9 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.areas import load_areas
 from bot.config import Settings
-from db.models import HelpRequest, RequestStatus, User, Volunteer, VolunteerStatus
+from db.models import HelpRequest, User, Volunteer
 from handlers.callbacks import ApproveCb, EscCb, LotseCb
 from handlers.render import make_renderer
+from matching.status import RequestStatus, VolunteerStatus
 from services.clock import FrozenClock
 from services.notices import Notice
 from services.requests import submit_request

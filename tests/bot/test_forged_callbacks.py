@@ -14,7 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
-from db.models import Base, VolunteerStatus
+from db.models import Base
+from matching.status import VolunteerStatus
 from services.clock import FrozenClock
 from services.requests import submit_request
 from services.rules import Rules

@@ -27,18 +27,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
-from db.models import (
-    FsmRecord,
-    HelpRequest,
-    Offer,
-    OfferStatus,
-    OutboxMessage,
-    OutboxStatus,
-    RequestStatus,
-    User,
-    Volunteer,
-    VolunteerStatus,
-)
+from db.models import FsmRecord, HelpRequest, Offer, OutboxMessage, OutboxStatus, User, Volunteer
 from handlers.callbacks import (
     ApproveCb,
     LangCb,
@@ -48,6 +37,7 @@ from handlers.callbacks import (
     TaskCb,
     ToggleCb,
 )
+from matching.status import OfferStatus, RequestStatus, VolunteerStatus
 from services.clock import FrozenClock
 from services.notices import Notice
 from services.rules import Rules

@@ -6,14 +6,16 @@ the truth, never "something went wrong" for an action that was saved."""
 from __future__ import annotations
 
 import asyncio
+import contextvars
 from typing import Any
 
 from aiogram.methods import TelegramMethod
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from db.models import HelpRequest, Offer, OfferStatus, RequestStatus, Volunteer
+from db.models import HelpRequest, Offer, Volunteer
 from handlers.callbacks import MenuCb, MyReqCb, OfferCb, PickCb, ToggleCb
+from matching.status import OfferStatus, RequestStatus
 from services.clock import FrozenClock
 from tests.bot.harness import Harness, texts
 from tests.factories import add_volunteer
@@ -25,20 +27,24 @@ DESCRIPTION = "Ich brauche Hilfe beim Aufbau von einem Schrank und zwei Betten."
 FAILED = "something went wrong"
 
 
+RACER: contextvars.ContextVar[int] = contextvars.ContextVar("racer", default=-1)
+
+
 class ByTask(list[TelegramMethod[Any]]):
-    """The transport's call list, remembering which task made each call: updates handled at
-    once interleave their calls."""
+    """The transport's call list, remembering which racer made each call: updates handled at
+    once interleave their calls. A racer's child tasks (answers and toasts sent side by side)
+    inherit its mark through the context."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.tasks: list[asyncio.Task[Any] | None] = []
+        self.racers: list[int] = []
 
     def append(self, call: TelegramMethod[Any]) -> None:
         super().append(call)
-        self.tasks.append(asyncio.current_task())
+        self.racers.append(RACER.get())
 
-    def of(self, task: asyncio.Task[Any]) -> list[TelegramMethod[Any]]:
-        return [call for call, by in zip(self, self.tasks, strict=True) if by is task]
+    def of(self, racer: int) -> list[TelegramMethod[Any]]:
+        return [call for call, by in zip(self, self.racers, strict=True) if by == racer]
 
 
 async def at_once(
@@ -50,18 +56,19 @@ async def at_once(
     race between two bot processes is in tests/db/test_races.py."""
     calls = h.transport.calls = ByTask()
 
-    def feeding(update: dict[str, Any]) -> Any:
+    def feeding(n: int, update: dict[str, Any]) -> Any:
         async def racer() -> list[str]:
+            RACER.set(n)
             await h.feed(update)
-            task = asyncio.current_task()
-            assert task is not None
-            return texts(calls.of(task))
+            return texts(calls.of(n))
 
         return racer
 
     if tables is None:
-        return list(await asyncio.gather(*(feeding(u)() for u in updates)))
-    shown, overlapped = await race(engine, *(feeding(u) for u in updates), tables=tables)
+        return list(await asyncio.gather(*(feeding(n, u)() for n, u in enumerate(updates))))
+    shown, overlapped = await race(
+        engine, *(feeding(n, u) for n, u in enumerate(updates)), tables=tables
+    )
     assert overlapped is (engine.dialect.name == "postgresql")
     return shown
 

@@ -10,8 +10,9 @@ from aiogram.methods import AnswerCallbackQuery, EditMessageText, TelegramMethod
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from db.models import FsmRecord, HelpRequest, Offer, OfferStatus, OutboxMessage, RequestStatus
+from db.models import FsmRecord, HelpRequest, Offer, OutboxMessage
 from handlers.callbacks import MenuCb, NavCb, OfferCb, PickCb
+from matching.status import OfferStatus, RequestStatus
 from services.clock import FrozenClock
 from tests.bot.harness import Harness, buttons, texts
 from tests.conftest import T0

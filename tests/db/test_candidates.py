@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.candidates import find_candidates
-from db.models import OfferStatus, RequestStatus, VolunteerStatus
 from db.reach import rebuild_reach
+from matching.clock import local_midnight, local_now
+from matching.eligibility import pick
 from matching.model import RequestSpec, VolunteerState
-from matching.rules import pick
-from services.clock import local_midnight, local_now
+from matching.status import OfferStatus, RequestStatus, VolunteerStatus
 from services.rules import Rules
 from tests.conftest import T0
 from tests.db.conftest import SEEKER_ID

@@ -11,16 +11,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from db.models import (
-    HelpRequest,
-    OfferStatus,
-    RequestEvent,
-    RequestStatus,
-    User,
-    Volunteer,
-    VolunteerStatus,
-)
+from db.models import HelpRequest, RequestEvent, User, Volunteer
 from matching.escalation import Tier
+from matching.status import OfferStatus, RequestStatus, VolunteerStatus
 from services.clock import FrozenClock
 from services.coordination import (
     CloseReason,

@@ -11,11 +11,12 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.engine import create_engine, create_session_factory
-from db.models import HelpRequest, Offer, OutboxMessage, RequestEvent, RequestStatus, WhenKind
+from db.models import HelpRequest, Offer, OutboxMessage, RequestEvent
+from matching.status import RequestStatus, WhenKind
+from services.answers import Answer, accept_offer
 from services.clock import FrozenClock
 from services.escalation import due_request_ids, run_if_due
 from services.notices import Notice
-from services.offers import Answer, accept_offer
 from services.requests import submit_request
 from services.rules import Rules
 from tests.factories import add_volunteer, add_volunteers, count, draft, event_kinds, outbox

@@ -18,19 +18,13 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from db.models import (
-    HelpRequest,
-    Offer,
-    OfferStatus,
-    RequestStatus,
-    Volunteer,
-    VolunteerStatus,
-)
+from db.models import HelpRequest, Offer, Volunteer
 from matching.escalation import Policy
+from matching.status import OfferStatus, RequestStatus, VolunteerStatus
+from services.answers import Answer, accept_offer, decline_offer, mark_done, release_request
 from services.clock import FrozenClock
 from services.coordination import CloseReason, Outcome, assign_request, close_request
 from services.notices import Notice
-from services.offers import Answer, accept_offer, decline_offer, mark_done, release_request
 from services.requests import CancelOutcome, SubmitOutcome, cancel_request, submit_request
 from services.rules import Rules
 from services.volunteers import Decided, Profile, Saved, decide_volunteer, get_profile, save_profile

@@ -10,27 +10,20 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from db.models import (
-    HelpRequest,
-    Offer,
-    OfferStatus,
-    OutboxMessage,
-    OutboxStatus,
-    RequestEvent,
-    RequestStatus,
-)
+from db.models import HelpRequest, Offer, OutboxMessage, OutboxStatus, RequestEvent
 from matching.escalation import Policy
-from services.clock import FrozenClock
-from services.escalation import due_request_ids, run_if_due
-from services.notices import Notice
-from services.offers import (
+from matching.status import OfferStatus, RequestStatus
+from services.answers import (
     Answer,
     accept_offer,
     decline_offer,
     mark_done,
+    mark_volunteer_unreachable,
     release_request,
-    volunteer_unreachable,
 )
+from services.clock import FrozenClock
+from services.escalation import due_request_ids, run_if_due
+from services.notices import Notice
 from services.outbox import enqueue
 from services.requests import CancelOutcome, SubmitOutcome, cancel_request, submit_request
 from services.rules import Rules
@@ -377,7 +370,7 @@ async def test_no_further_offers_go_out_when_a_volunteer_blocked_the_bot(
         await add_volunteer(s, 12, now=clock.now(), last_offer_at=clock.now())
     first = await submit(sessions, seeker, rules, clock)
     async with sessions() as s, s.begin():
-        await volunteer_unreachable(s, user_id=11, rules=rules, now=clock.now())  # a 403
+        await mark_volunteer_unreachable(s, user_id=11, rules=rules, now=clock.now())  # a 403
     async with sessions() as s:
         assert {m.status for m in await outbox(s, chat_id=11)} == {OutboxStatus.UNREACHABLE}
     second = await submit(sessions, seeker, rules, clock)
@@ -426,7 +419,7 @@ async def test_the_next_candidate_is_asked_when_an_offered_volunteer_becomes_unr
     assert len(offered) == 3
     gone = min(offered)
     async with sessions() as s, s.begin():
-        await volunteer_unreachable(s, user_id=gone, rules=rules, now=clock.now())
+        await mark_volunteer_unreachable(s, user_id=gone, rules=rules, now=clock.now())
     assert set(await pending_offers(sessions, request_id)) == (offered - {gone}) | {
         ({11, 12, 13, 14} - offered).pop()
     }

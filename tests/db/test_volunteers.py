@@ -9,9 +9,11 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.candidates import find_candidates
-from db.models import OutboxStatus, Volunteer, VolunteerStatus
+from db.models import OutboxStatus, Volunteer
+from matching.clock import local_now
 from matching.model import RequestSpec
-from services.clock import FrozenClock, local_now
+from matching.status import VolunteerStatus
+from services.clock import FrozenClock
 from services.notices import Notice
 from services.outbox import enqueue
 from services.rules import Rules

@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from matching.eligibility import ineligibility, pick
 from matching.model import Ineligible, LocalNow, RequestSpec, VolunteerState
-from matching.rules import ineligibility, pick
 
 NOW = LocalNow(
     utc=datetime(2026, 11, 21, 9, 0, tzinfo=UTC), local_date=date(2026, 11, 21), minute_of_day=600

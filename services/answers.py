@@ -15,8 +15,9 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import HelpRequest, Offer, OfferStatus, RequestStatus, User
+from db.models import HelpRequest, Offer, User
 from matching.escalation import Tier
+from matching.status import OfferStatus, RequestStatus
 from services.escalation import run_step
 from services.events import EventKind, record
 from services.locks import lock_request, reload_request
@@ -152,7 +153,7 @@ async def decline_offer(
     return Answer.DECLINED, request
 
 
-async def volunteer_unreachable(
+async def mark_volunteer_unreachable(
     session: AsyncSession, *, user_id: int, rules: Rules, now: datetime
 ) -> None:
     """The volunteer blocked the bot or left Telegram: nothing more is sent to them, and the

@@ -1,4 +1,4 @@
-"""The hard filters and the ranking of matching/rules.py, as tables of cases."""
+"""The hard filters and the ranking of matching/eligibility.py, as tables of cases."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from matching.eligibility import in_quiet_hours, ineligibility, pick, rank_key
 from matching.model import Ineligible, LocalNow, RequestSpec, VolunteerState
-from matching.rules import in_quiet_hours, ineligibility, pick, rank_key
 
 TODAY = date(2026, 11, 21)
 # 10:00 local time.
