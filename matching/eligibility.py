@@ -34,27 +34,23 @@ def ineligibility(
     lotsen: bool = False,
 ) -> Ineligible | None:
     """The first hard filter that rules the volunteer out, or None if they may be asked."""
-    if v.user_id == request.seeker_id:
-        return Ineligible.OWN_REQUEST
-    if not v.approved:
-        return Ineligible.NOT_APPROVED
-    if not v.reachable:
-        return Ineligible.UNREACHABLE
-    if v.paused and (v.paused_until is None or v.paused_until >= now.local_date):
-        return Ineligible.PAUSED
-    if request.skill not in v.skills:
-        return Ineligible.SKILL
-    if lotsen and not v.is_lotse:
-        return Ineligible.NOT_LOTSE
-    if not lotsen and request.district not in v.districts:
-        return Ineligible.DISTRICT
-    if v.already_asked:
-        return Ineligible.ALREADY_ASKED
-    if in_quiet_hours(v.quiet_start, v.quiet_end, now.minute_of_day):
-        return Ineligible.QUIET_HOURS
-    if v.offers_today >= (v.daily_cap if v.daily_cap is not None else default_cap):
-        return Ineligible.DAILY_CAP
-    return None
+    cap = v.daily_cap if v.daily_cap is not None else default_cap
+    checks = (
+        (Ineligible.OWN_REQUEST, v.user_id == request.seeker_id),
+        (Ineligible.NOT_APPROVED, not v.approved),
+        (Ineligible.UNREACHABLE, not v.reachable),
+        (
+            Ineligible.PAUSED,
+            v.paused and (v.paused_until is None or v.paused_until >= now.local_date),
+        ),
+        (Ineligible.SKILL, request.skill not in v.skills),
+        (Ineligible.NOT_LOTSE, lotsen and not v.is_lotse),
+        (Ineligible.DISTRICT, not lotsen and request.district not in v.districts),
+        (Ineligible.ALREADY_ASKED, v.already_asked),
+        (Ineligible.QUIET_HOURS, in_quiet_hours(v.quiet_start, v.quiet_end, now.minute_of_day)),
+        (Ineligible.DAILY_CAP, v.offers_today >= cap),
+    )
+    return next((reason for reason, fails in checks if fails), None)
 
 
 def tie_params(seed: int) -> tuple[int, int]:

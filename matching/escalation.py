@@ -87,26 +87,38 @@ def extend() -> Position:
 def decide(policy: Policy, at: Position, available: Available, now: datetime) -> Decision:
     """What the due step of a request at `at` does."""
     if at.tier is Tier.VOLUNTEERS and at.step < policy.tier0_rounds and available.volunteers:
-        return Decision(
-            Action.OFFER_VOLUNTEERS,
-            min(policy.offers_per_round, available.volunteers),
-            Position(Tier.VOLUNTEERS, at.step + 1),
-            now + timedelta(minutes=policy.round_interval_minutes),
-            tier_changed=False,
-        )
+        return _next_round(policy, at, available, now)
     lotsen_due = (at.tier is Tier.VOLUNTEERS and available.lotsen > 0) or (
         at.tier is Tier.LOTSEN and at.step == 0
     )
     if lotsen_due:
-        # After an Extend the tier waits again even when every Lotse was asked already: their
-        # offers stay open and a late accept still counts.
-        return Decision(
-            Action.OFFER_LOTSEN,
-            available.lotsen,
-            Position(Tier.LOTSEN, 1),
-            now + timedelta(minutes=policy.lotse_wait_minutes),
-            tier_changed=at.tier is not Tier.LOTSEN,
-        )
+        return _ask_lotsen(policy, at, available, now)
+    return _tell_coordinators(policy, at, now)
+
+
+def _next_round(policy: Policy, at: Position, available: Available, now: datetime) -> Decision:
+    return Decision(
+        Action.OFFER_VOLUNTEERS,
+        min(policy.offers_per_round, available.volunteers),
+        Position(Tier.VOLUNTEERS, at.step + 1),
+        now + timedelta(minutes=policy.round_interval_minutes),
+        tier_changed=False,
+    )
+
+
+def _ask_lotsen(policy: Policy, at: Position, available: Available, now: datetime) -> Decision:
+    # After an Extend the tier waits again even when every Lotse was asked already: their
+    # offers stay open and a late accept still counts.
+    return Decision(
+        Action.OFFER_LOTSEN,
+        available.lotsen,
+        Position(Tier.LOTSEN, 1),
+        now + timedelta(minutes=policy.lotse_wait_minutes),
+        tier_changed=at.tier is not Tier.LOTSEN,
+    )
+
+
+def _tell_coordinators(policy: Policy, at: Position, now: datetime) -> Decision:
     notices = at.step if at.tier is Tier.COORDINATORS else 0
     more = notices + 1 < policy.coordinator_notices
     return Decision(
