@@ -29,9 +29,10 @@ from bot.sender import OutboxSender, Rendered
 from db.engine import create_engine, create_session_factory
 from db.migrate import upgrade
 from db.models import OutboxMessage, OutboxStatus, User
+from matching.escalation import Tier
+from matching.status import WhenKind
 from services.clock import SystemClock
-from services.notices import Notice
-from services.outbox import enqueue
+from services.outbox import OfferNotice, Payload, RequestFacts, enqueue
 from services.rules import Rules
 
 USERS = 1000
@@ -39,14 +40,17 @@ FIRST_ID = 10_000
 RATE_GLOBAL, RATE_PER_CHAT, GROUP_PER_MINUTE = 30, 1, 20
 
 
-def render(kind: str, payload: dict[str, Any], locale: str) -> Rendered:
+def render(payload: Payload, locale: str) -> Rendered:
     """An offer roughly as the bot words it: what, where, when, and two buttons."""
+    assert isinstance(payload, OfferNotice)
+    r = payload.request
+    when = "heute" if r.when_kind is WhenKind.TODAY else r.when_kind.value
     text = (
-        f"<b>Neue Anfrage {html.escape(payload['ref'])}</b>\n"
-        f"{html.escape(payload['skill'])} in {html.escape(payload['district'])}, "
-        f"{html.escape(payload['when'])}\n\n<i>{html.escape(payload['description'])}</i>"
+        f"<b>Neue Anfrage {html.escape(r.ref)}</b>\n"
+        f"{html.escape(r.skill)} in {html.escape(r.district)}, "
+        f"{html.escape(when)}\n\n<i>{html.escape(r.description)}</i>"
     )
-    offer = payload["offer_id"]
+    offer = payload.offer_id
     buttons = [
         InlineKeyboardButton(text="Ich helfe", callback_data=f"offer:accept:{offer}"),
         InlineKeyboardButton(text="Diesmal nicht", callback_data=f"offer:decline:{offer}"),
@@ -63,19 +67,21 @@ async def populate(sessions: async_sessionmaker[AsyncSession], emu: Emulator) ->
             s.add(User(id=user_id, first_name=f"Helfer {n}", language_code="de", created_at=now))
         await s.flush()
         for n in range(USERS):
-            payload = {
-                "ref": f"K{n:05d}",
-                "offer_id": n + 1,
-                "skill": "Einkaufen",
-                "district": "Ehrenfeld",
-                "when": "heute",
-                "description": "Wocheneinkauf für eine ältere Dame, ca. 1 Stunde <3 & Danke!",
-            }
+            facts = RequestFacts(
+                request_id=n + 1,
+                ref=f"K{n:05d}",
+                skill="Einkaufen",
+                district="Ehrenfeld",
+                when_kind=WhenKind.TODAY,
+                when_date=None,
+                description="Wocheneinkauf für eine ältere Dame, ca. 1 Stunde <3 & Danke!",
+                language="de",
+                urgent=False,
+            )
             await enqueue(
                 s,
                 chat_id=FIRST_ID + n,
-                kind=Notice.OFFER,
-                payload=payload,
+                payload=OfferNotice(request=facts, offer_id=n + 1, tier=Tier.VOLUNTEERS),
                 dedupe_key=f"bench:offer:{n}",
                 now=now,
             )

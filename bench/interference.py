@@ -32,9 +32,10 @@ from db.engine import create_engine, create_session_factory
 from db.migrate import upgrade
 from db.models import User
 from handlers.callbacks import MenuCb, NavCb, PickCb
+from matching.escalation import Tier
+from matching.status import WhenKind
 from services.clock import SystemClock
-from services.notices import Notice
-from services.outbox import enqueue
+from services.outbox import OfferNotice, RequestFacts, enqueue
 
 OFFERS = 1_000
 SEEKERS = 10
@@ -56,24 +57,21 @@ async def offer_everyone(engine: AsyncEngine) -> None:
     now = SystemClock().now()
     async with create_session_factory(engine)() as s, s.begin():
         for n in range(OFFERS):
-            payload = {
-                "request_id": n + 1,
-                "ref": f"K{n:05d}",
-                "skill": "furniture",
-                "district": "ehrenfeld",
-                "when_kind": "week",
-                "when_date": None,
-                "description": "Wocheneinkauf für eine ältere Dame, ca. 1 Stunde <3 & Danke!",
-                "language": "de",
-                "urgent": False,
-                "offer_id": n + 1,
-                "tier": 0,
-            }
+            facts = RequestFacts(
+                request_id=n + 1,
+                ref=f"K{n:05d}",
+                skill="furniture",
+                district="ehrenfeld",
+                when_kind=WhenKind.WEEK,
+                when_date=None,
+                description="Wocheneinkauf für eine ältere Dame, ca. 1 Stunde <3 & Danke!",
+                language="de",
+                urgent=False,
+            )
+            payload = OfferNotice(request=facts, offer_id=n + 1, tier=Tier.VOLUNTEERS)
             key = f"bench:offer:{n}"
             chat_id = FIRST_VOLUNTEER + n
-            await enqueue(
-                s, chat_id=chat_id, kind=Notice.OFFER, payload=payload, dedupe_key=key, now=now
-            )
+            await enqueue(s, chat_id=chat_id, payload=payload, dedupe_key=key, now=now)
 
 
 class Fanout:

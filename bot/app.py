@@ -30,7 +30,7 @@ from db.fsm import DbStorage
 from db.migrate import upgrade
 from handlers import get_routers
 from handlers.errors import failure_calls, slow_down_text
-from handlers.render import make_renderer
+from handlers.views.notices import make_renderer
 from matching.areas import Areas
 from matching.escalation import Policy
 from services.clock import Clock, SystemClock

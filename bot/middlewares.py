@@ -18,12 +18,11 @@ from aiogram.utils.i18n import I18n, I18nMiddleware
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import replies
-from bot.outbox_rows import Due
 from bot.supervise import Running
 from db.fsm import current_session
 from db.models import OutboxMessage
 from services.clock import Clock
-from services.outbox import add_answers
+from services.outbox import Due, HeldAnswer, add_answers
 from services.updates import claim_update
 from services.users import touch_user
 
@@ -136,7 +135,10 @@ class UnitOfWork(BaseMiddleware):
                 result = await handler(update, data)
             finally:
                 current_session.reset(token)
-            answers = [(replies.chat_of(call), replies.dump(call)) for call in held.rows]
+            answers = [
+                (replies.chat_of(call), HeldAnswer.from_dict(replies.dump(call)))
+                for call in held.rows
+            ]
             rows = add_answers(
                 session,
                 answers=answers,

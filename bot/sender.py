@@ -1,6 +1,6 @@
 """The outbox sender: delivers outbox rows to Telegram, all through one pacer (see DESIGN.md,
-"Sending: the transactional outbox and one pacer"; the queries are in bot/outbox_rows.py,
-pacing in bot/pacing.py).
+"Sending: the transactional outbox and one pacer"; the queries are in services/outbox/queue.py,
+pacing in bot/pacing.py, what becomes of each send in bot/send_results.py).
 
 A row is claimed with a lease before it is sent, so that two senders never send the same row,
 while a crash mid-send leaves it to be sent again once the lease runs out (at least once).
@@ -16,55 +16,34 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from contextlib import suppress
-from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, cast
 
 from aiogram import Bot
-from aiogram.exceptions import (
-    TelegramAPIError,
-    TelegramBadRequest,
-    TelegramConflictError,
-    TelegramEntityTooLarge,
-    TelegramForbiddenError,
-    TelegramNetworkError,
-    TelegramNotFound,
-    TelegramRetryAfter,
-)
+from aiogram.exceptions import TelegramRetryAfter
 from aiogram.methods import TelegramMethod
-from aiogram.types import InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import outbox_rows as rows
 from bot.config import Settings
-from bot.outbox_rows import Due
+from bot.ledger import Ledger
 from bot.pacing import Monotonic, Pacer, PacerClosed, Sleep
-from bot.replies import restore
+from bot.send_calls import Prepared, Rendered, RenderFn, call, is_new_message, prepare
 from bot.supervise import Backoff
-from db.models import OutboxStatus
 from matching.status import Priority
-from services.answers import mark_volunteer_unreachable
 from services.clock import Clock
-from services.notices import Notice
+from services.outbox import Due
+from services.outbox import queue as rows
 from services.rules import Rules
 
 log = logging.getLogger(__name__)
 
-Rendered = tuple[str, InlineKeyboardMarkup | None]  # text (HTML), keyboard
-RenderFn = Callable[[str, dict[str, Any], str], Rendered]  # (kind, payload, locale)
-Prepared = Rendered | TelegramMethod[Any]
+__all__ = ["OutboxSender", "RenderFn", "Rendered", "sender_from_settings"]
 
 BATCH = 100
 MAX_IN_FLIGHT = 8  # enough that a slow round trip does not cap throughput below the limits
-EDIT_WAIT = timedelta(seconds=2)  # how long an edit waits for its original to go out
 MIN_IDLE = 0.05  # never spin: the shortest wait between two empty passes
-RECORD_WAIT = 10.0  # how long stopping waits to record what was sent
-_NOT_MODIFIED = "message is not modified"
-# Telegram refuses these for good: sending the same again cannot succeed. Everything else
-# (network, timeouts, 5xx, a bad token) is retried until the message is stale.
-PERMANENT = (TelegramBadRequest, TelegramNotFound, TelegramEntityTooLarge, TelegramConflictError)
 
 
 class OutboxSender:
@@ -93,10 +72,11 @@ class OutboxSender:
         self._sessions = sessions
         self._render = render
         self._clock = clock
-        self._rules = rules
-        self._max_attempts = max_attempts
         self._backoff = backoff_seconds
         self._backoff_max = backoff_max_seconds
+        self._ledger = Ledger(
+            sessions, clock, rules, max_attempts, backoff=(backoff_seconds, backoff_max_seconds)
+        )
         self._idle_poll = idle_poll_seconds
         self._locales = frozenset(available_locales)
         self._default = rules.default_locale
@@ -116,9 +96,6 @@ class OutboxSender:
         self._stopped = asyncio.Event()
         # When the loop last finished a pass or an idle wait: a health check sees a stall.
         self.last_pass: datetime | None = None
-        # Sent rows waiting to be recorded, and the task recording them (see _mark_sent).
-        self._sent: list[dict[str, Any]] = []
-        self._recording: asyncio.Task[None] | None = None
 
     def wake(self) -> None:
         """New rows may be due (called after every committed update)."""
@@ -159,17 +136,11 @@ class OutboxSender:
         self._wake.set()
         if self._running:
             await self._stopped.wait()
-        try:
-            await asyncio.wait_for(self.settled(), RECORD_WAIT)
-        except TimeoutError:  # the database is gone: those rows go out once more next start
-            if self._recording is not None:
-                self._recording.cancel()
-            log.warning("stopping without recording %s sent rows", len(self._sent))
+        await self._ledger.close()
 
     async def settled(self) -> None:
         """Until every send so far is recorded."""
-        while self._recording is not None and not self._recording.done():
-            await asyncio.shield(self._recording)
+        await self._ledger.settled()
 
     async def drain(self) -> int:
         """Send everything due now; returns how many messages went out."""
@@ -229,7 +200,7 @@ class OutboxSender:
         if not due:
             return 0, False
         ready = [(row, text) for row in due if (text := await self._prepare(row)) is not None]
-        claimed = await self._claim([row for row, _ in ready])
+        claimed = await self._ledger.claim([row for row, _ in ready], self.lease)
         sends = (
             self._send(row, claimed[row.id], text, row.priority)
             for row, text in ready
@@ -244,35 +215,15 @@ class OutboxSender:
 
     async def _prepare(self, row: Due) -> Prepared | None:
         """The message to send, or None when the row was dealt with without sending."""
-        if row.reachable is False:
-            await self._settle(row, status=OutboxStatus.UNREACHABLE, last_error="user unreachable")
-            return None
-        if row.expires_at is not None and row.expires_at <= self._clock.now():
-            await self._settle(row, status=OutboxStatus.EXPIRED, last_error="stale")
-            return None
-        if row.edit_of is not None and row.target_status is not OutboxStatus.SENT:
-            if row.target_status is OutboxStatus.PENDING:
-                await self._settle(row, not_before=self._clock.now() + EDIT_WAIT)
-            else:  # the original never went out: nothing to edit
-                await self._settle(row, status=OutboxStatus.CANCELLED, last_error="no original")
+        if not await self._ledger.still_to_send(row):
             return None
         try:
-            if row.kind == Notice.ANSWER:
-                return restore(row.payload)
-            locale = rows.locale_for(row, self._locales, self._default)
-            return self._render(row.kind, row.payload, locale)
+            return prepare(row, self._render, self._locales, self._default)
         except Exception as exc:
             # A template or payload bug: park the row instead of retrying it or dying of it.
             log.exception("rendering outbox row %s failed", row.id)
-            await self._fail(row, f"render: {exc!r}", attempts=row.attempts)
+            await self._ledger.fail(row, f"render: {exc!r}", attempts=row.attempts)
             return None
-
-    async def _claim(self, due: Sequence[Due]) -> dict[int, Due]:
-        """Lease the batch in one statement; returns the rows we won, as claimed."""
-        until = self._clock.now() + self.lease
-        async with self._sessions() as s, s.begin():
-            won = await rows.claim(s, due, until)
-        return {row.id: replace(row, not_before=until) for row in due if row.id in won}
 
     async def _send(
         self,
@@ -283,138 +234,29 @@ class OutboxSender:
         *,
         lease: timedelta | None = None,
     ) -> int:
-        new_message = _is_new_message(row, prepared)
+        new_message = is_new_message(row, prepared)
         try:
             async with self.pacer.slot(row.chat_id, priority, new_message=new_message) as slot:
-                if (current := await self._keep_lease(claimed, lease or self.lease)) is None:
+                if (current := await self._ledger.keep_lease(claimed, lease or self.lease)) is None:
                     slot.cancel()  # we waited so long that another sender took the row
                     return 0
                 result = await self._attempt(current, prepared)
         except PacerClosed:  # stopping: hand the row back as it was, for the next start
-            await self._settle(claimed, not_before=row.not_before)
+            await self._ledger.settle(claimed, not_before=row.not_before)
             return 0
-        return await self._record(current, result)
-
-    async def _keep_lease(self, claimed: Due, lease: timedelta) -> Due | None:
-        """Renew the lease if pacing (a long 429 pause, a group's minute) used half of it."""
-        now = self._clock.now()
-        if claimed.not_before - now > lease / 2:
-            return claimed
-        renewed = replace(claimed, not_before=now + lease)
-        return renewed if await self._settle(claimed, not_before=renewed.not_before) else None
+        return await self._ledger.record(current, result)
 
     async def _attempt(self, row: Due, prepared: Prepared) -> int | Exception:
         """The API call; returns the message id or the error to record."""
         try:
-            return await self._call(row, prepared)
+            return await call(self._bot, row, prepared)
         except TelegramRetryAfter as exc:
             self.pacer.pause(exc.retry_after)  # before our slot frees: nobody sends meanwhile
             return exc
         except Exception as exc:
             # Whatever one send raises (bad request, 5xx, network, timeout, a client library
-            # bug) costs that row an attempt, never the sender its life; _record sorts it out.
+            # bug) costs that row an attempt, never the sender its life; the ledger sorts it out.
             return exc
-
-    async def _call(self, row: Due, prepared: Prepared) -> int:
-        if isinstance(prepared, TelegramMethod):
-            return await self._call_method(prepared)
-        text, markup = prepared
-        if row.edit_of is None:
-            message = await self._bot.send_message(row.chat_id, text, reply_markup=markup)
-            return message.message_id
-        if row.target_message_id is None:
-            raise LookupError(f"outbox row {row.edit_of} was sent without a message id")
-        try:
-            await self._bot.edit_message_text(
-                text, chat_id=row.chat_id, message_id=row.target_message_id, reply_markup=markup
-            )
-        except TelegramBadRequest as exc:
-            if _NOT_MODIFIED not in exc.message:  # already says this: the edit is done
-                raise
-        return row.target_message_id
-
-    async def _call_method(self, method: TelegramMethod[Any]) -> int:
-        try:
-            result = await self._bot(method)
-        except TelegramBadRequest as exc:
-            if _NOT_MODIFIED in exc.message:  # a double tap: the message already says this
-                return int(getattr(method, "message_id", None) or 0)
-            raise
-        if isinstance(result, Message):
-            return result.message_id
-        return int(getattr(method, "message_id", None) or 0)
-
-    async def _record(self, row: Due, result: int | Exception) -> int:
-        now = self._clock.now()
-        if isinstance(result, int):
-            self._mark_sent(row.id, result, now)
-            return 1
-        error = f"{type(result).__name__}: {result}"[:2000]
-        if isinstance(result, TelegramRetryAfter):
-            retry_at = now + timedelta(seconds=result.retry_after)
-            await self._update(row.id, not_before=retry_at, last_error=error)
-        elif isinstance(result, TelegramForbiddenError):
-            async with self._sessions() as s, s.begin():
-                await mark_volunteer_unreachable(s, user_id=row.chat_id, rules=self._rules, now=now)
-                await s.execute(
-                    rows.by_id(row.id, status=OutboxStatus.UNREACHABLE, last_error=error)
-                )
-        elif isinstance(result, PERMANENT) or (
-            not _transient(result) and row.attempts + 1 >= self._max_attempts
-        ):
-            log.warning("outbox row %s to chat %s parked: %s", row.id, row.chat_id, error)
-            await self._fail(row, error, attempts=row.attempts + 1, claimed=True)
-        else:
-            backoff = min(self._backoff * 2**row.attempts, self._backoff_max)
-            await self._update(
-                row.id,
-                attempts=row.attempts + 1,
-                not_before=now + timedelta(seconds=backoff),
-                last_error=error,
-            )
-        return 0
-
-    def _mark_sent(self, row_id: int, message_id: int, now: datetime) -> None:
-        """Sent rows are recorded in batches, by a task of their own: whoever sent them need
-        not wait, and one transaction records all that went out meanwhile. Until then the row
-        keeps its lease, so nobody sends it again (after a crash: once more, at most)."""
-        self._sent.append({"row_id": row_id, "mid": message_id, "at": now})
-        if self._recording is None or self._recording.done():
-            self._recording = asyncio.create_task(self._record_sent(), name="outbox-record")
-
-    async def _record_sent(self) -> None:
-        backoff = Backoff(0.05, 5.0)
-        while self._sent:
-            await asyncio.sleep(0)  # sends finishing right now join this batch
-            batch, self._sent = self._sent, []
-            try:
-                async with self._sessions() as s, s.begin():
-                    await rows.mark_sent(s, batch)
-            except Exception:
-                self._sent = batch + self._sent
-                delay = backoff.next()
-                log.exception("recording %s sent rows failed; again in %.2f s", len(batch), delay)
-                await asyncio.sleep(delay)
-
-    async def _fail(self, row: Due, error: str, *, attempts: int, claimed: bool = False) -> None:
-        now, notify = self._clock.now(), self._rules.coordinator_chats()
-        async with self._sessions() as s, s.begin():
-            await rows.park_failed(s, row, error, attempts, claimed=claimed, notify=notify, now=now)
-
-    async def _settle(self, row: Due, **values: Any) -> bool:
-        """Change a row nobody has touched since we read it; False if somebody did."""
-        async with self._sessions() as s, s.begin():
-            return await rows.changed(s, rows.guarded(row, **values))
-
-    async def _update(self, row_id: int, **values: Any) -> None:
-        """Change a row we have claimed."""
-        async with self._sessions() as s, s.begin():
-            await s.execute(rows.by_id(row_id, **values))
-
-
-def _transient(error: Exception) -> bool:
-    """Telegram's own errors that are not permanent: network, timeouts, 5xx, a bad token."""
-    return isinstance(error, TelegramAPIError | TelegramNetworkError | TimeoutError | OSError)
 
 
 def sender_from_settings(
@@ -444,11 +286,3 @@ def sender_from_settings(
         lease_seconds=settings.send_lease_seconds,
         answer_lease_seconds=settings.answer_lease_seconds,
     )
-
-
-def _is_new_message(row: Due, prepared: Prepared) -> bool:
-    """Whether the call posts a new message (which counts against Telegram's overall rate)
-    rather than editing or deleting one."""
-    if isinstance(prepared, TelegramMethod):
-        return prepared.__api_method__.startswith("send")
-    return row.edit_of is None

@@ -237,7 +237,7 @@ class OutboxMessage(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     dedupe_key: Mapped[str] = mapped_column(String(128), unique=True)
     chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
-    # What to say, rendered in the reader's locale at send time (see handlers/render.py).
+    # What to say, rendered in the reader's locale at send time (see handlers/views/notices.py).
     kind: Mapped[str] = mapped_column(String(32))
     payload: Mapped[dict[str, Any]]
     # For edits: the outbox row whose sent message is to be edited.

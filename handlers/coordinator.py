@@ -29,13 +29,13 @@ from handlers.coordinator_views import (
     volunteer_text,
 )
 from handlers.labels import name_label
-from handlers.render import render_notice
 from handlers.summary import mention
+from handlers.views.notices import render_notice
 from matching.areas import Areas
 from services.clock import Clock
 from services.coordination import LotseOutcome, set_lotse
 from services.coordination_queries import pending_volunteers, volunteer_card
-from services.notices import Notice
+from services.outbox import Notice
 from services.rules import Rules
 from services.volunteers import Decided, decide_volunteer
 

@@ -24,8 +24,8 @@ from handlers.labels import (
     skill_label,
     username_label,
 )
-from handlers.render import close_reason_text
 from handlers.summary import mention, request_summary
+from handlers.views.notices import close_reason_text
 from matching.areas import Areas
 from matching.escalation import Tier
 from matching.status import RequestStatus, VolunteerStatus

@@ -14,8 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.models import HelpRequest, User
 from handlers.callbacks import OfferCb, TaskCb
 from handlers.keyboards import button, markup
-from handlers.render import task_keyboard
 from handlers.summary import mention, request_summary
+from handlers.views.notices import task_keyboard
 from matching.areas import Areas
 from matching.status import RequestStatus
 from matching.text import isolate

@@ -21,9 +21,8 @@ from matching.status import OfferStatus, RequestStatus
 from services.escalation import run_step
 from services.events import EventKind, record
 from services.locks import lock_request, reload_request
-from services.notices import Notice
 from services.offering import candidates_for, make_offers, withdraw_open_offers
-from services.outbox import enqueue, tell
+from services.outbox import DoneNotice, MatchedNotice, ReleasedNotice, TakenNotice, enqueue, tell
 from services.rules import Rules
 from services.users import mark_unreachable
 
@@ -103,7 +102,7 @@ async def accept_offer(
         return _why_not(request, offer, volunteer_id), request
     request.status, request.assignee_id = RequestStatus.ASSIGNED, volunteer_id
     request.next_step_at, request.updated_at = None, now
-    await withdraw_open_offers(session, request, reason=Notice.OFFER_TAKEN, now=now, keep=offer.id)
+    await withdraw_open_offers(session, request, reason=TakenNotice, now=now, keep=offer.id)
     record(
         session,
         request_id=request.id,
@@ -124,13 +123,12 @@ async def introduce(
     await enqueue(
         session,
         chat_id=request.seeker_id,
-        kind=Notice.SEEKER_MATCHED,
-        payload={
-            "ref": request.ref,
-            "request_id": request.id,
-            "volunteer_id": volunteer_id,
-            "volunteer_name": volunteer.first_name if volunteer else "",
-        },
+        payload=MatchedNotice(
+            ref=request.ref,
+            request_id=request.id,
+            volunteer_id=volunteer_id,
+            volunteer_name=volunteer.first_name if volunteer else "",
+        ),
         dedupe_key=f"matched:{request.id}:{key}",
         now=now,
     )
@@ -253,7 +251,7 @@ async def release_request(
     )
     record(session, request_id=request.id, kind=EventKind.RELEASED, now=now, actor_id=volunteer_id)
     key = f"released:{request.id}:{request.steps_run}"
-    await tell(session, request, Notice.SEEKER_RELEASED, key=key, now=now)
+    await tell(session, request, ReleasedNotice, key=key, now=now)
     await run_step(session, request, rules=rules, now=now)
     return Answer.RELEASED
 
@@ -268,5 +266,5 @@ async def mark_done(
         return why
     assert request is not None
     record(session, request_id=request.id, kind=EventKind.DONE, now=now, actor_id=volunteer_id)
-    await tell(session, request, Notice.SEEKER_DONE, key=f"done:{request.id}", now=now)
+    await tell(session, request, DoneNotice, key=f"done:{request.id}", now=now)
     return Answer.DONE

@@ -21,9 +21,8 @@ from services.answers import introduce
 from services.escalation import run_if_due
 from services.events import EventKind, record
 from services.locks import reload_request
-from services.notices import Notice
-from services.offering import note_offered, request_payload, withdraw_open_offers
-from services.outbox import enqueue, tell
+from services.offering import note_offered, request_facts, withdraw_open_offers
+from services.outbox import AssignedNotice, ClosedNotice, TakenNotice, WithdrawnNotice, enqueue
 from services.rules import Rules
 
 
@@ -113,7 +112,7 @@ async def assign_request(
     request = await _fresh(session, request_id)
     assert request is not None
     offer = await _accepted_offer(session, request, volunteer_id, now=now)
-    await withdraw_open_offers(session, request, reason=Notice.OFFER_TAKEN, now=now, keep=offer.id)
+    await withdraw_open_offers(session, request, reason=TakenNotice, now=now, keep=offer.id)
     record(
         session,
         request_id=request.id,
@@ -159,9 +158,11 @@ async def _tell_assignee(
     message = await enqueue(
         session,
         chat_id=volunteer_id,
-        kind=Notice.VOLUNTEER_ASSIGNED,
-        payload=request_payload(request)
-        | {"seeker_id": request.seeker_id, "seeker_name": seeker.first_name if seeker else ""},
+        payload=AssignedNotice(
+            request=request_facts(request),
+            seeker_id=request.seeker_id,
+            seeker_name=seeker.first_name if seeker else "",
+        ),
         dedupe_key=f"assigned:{request.id}:{volunteer_id}:{request.steps_run}",
         now=now,
     )
@@ -204,7 +205,7 @@ async def close_request(
         return await _lost(session, request_id)
     request = await _fresh(session, request_id)
     assert request is not None
-    await withdraw_open_offers(session, request, reason=Notice.OFFER_WITHDRAWN, now=now)
+    await withdraw_open_offers(session, request, reason=WithdrawnNotice, now=now)
     record(
         session,
         request_id=request.id,
@@ -213,8 +214,9 @@ async def close_request(
         actor_id=coordinator_id,
         reason=reason.value,
     )
+    closed = ClosedNotice(ref=request.ref, request_id=request.id, reason=reason.value)
     key = f"closed:{request.id}"
-    await tell(session, request, Notice.SEEKER_CLOSED, key=key, now=now, reason=reason.value)
+    await enqueue(session, chat_id=request.seeker_id, payload=closed, dedupe_key=key, now=now)
     return Handled(Outcome.CLOSED, request)
 
 

@@ -13,9 +13,16 @@ from db.models import HelpRequest, RequestEvent
 from matching.escalation import Action, Available, Decision, Policy, Position, Tier, decide
 from matching.status import RequestStatus
 from services.events import EventKind, record
-from services.notices import Notice
-from services.offering import LOTSEN_MAX, candidates_for, make_offers, request_payload
-from services.outbox import enqueue, tell
+from services.offering import LOTSEN_MAX, candidates_for, make_offers, request_facts
+from services.outbox import (
+    CoordinatorNotice,
+    EscalationNotice,
+    HistoryEntry,
+    LotsenNotice,
+    RequestNews,
+    enqueue,
+    tell,
+)
 from services.rules import Rules
 
 
@@ -69,18 +76,18 @@ async def _act(
     elif decision.action is Action.OFFER_LOTSEN:
         await make_offers(session, request, lotsen, tier=Tier.LOTSEN, now=now)
         if decision.tier_changed:
-            await _tell_seeker(session, request, Notice.SEEKER_LOTSEN, now=now)
+            await _tell_seeker(session, request, LotsenNotice, now=now)
     else:
         await notify_coordinators(session, request, rules=rules, now=now)
         if decision.tier_changed:
-            await _tell_seeker(session, request, Notice.SEEKER_COORDINATOR, now=now)
+            await _tell_seeker(session, request, CoordinatorNotice, now=now)
 
 
 async def _tell_seeker(
-    session: AsyncSession, request: HelpRequest, kind: Notice, *, now: datetime
+    session: AsyncSession, request: HelpRequest, news: type[RequestNews], *, now: datetime
 ) -> None:
     # Keyed per request and kind: the seeker hears of each stage once, however often it recurs.
-    await tell(session, request, kind, key=f"{kind.value}:{request.id}", now=now)
+    await tell(session, request, news, key=f"{news.kind.value}:{request.id}", now=now)
 
 
 async def notify_coordinators(
@@ -91,13 +98,14 @@ async def notify_coordinators(
         .where(RequestEvent.request_id == request.id)
         .order_by(RequestEvent.at, RequestEvent.id)
     )
-    history = [{"at": e.at.isoformat(), "kind": e.kind, "data": e.data} for e in events]
-    payload = request_payload(request) | {"history": history[-12:], "notice": request.step}
+    history = [HistoryEntry(at=e.at, kind=e.kind, data=e.data) for e in events]
+    payload = EscalationNotice(
+        request=request_facts(request), history=tuple(history[-12:]), notice=request.step
+    )
     for chat_id in rules.coordinator_chats():
         await enqueue(
             session,
             chat_id=chat_id,
-            kind=Notice.COORDINATOR_ESCALATION,
             payload=payload,
             dedupe_key=f"escalation:{request.id}:{request.steps_run}:{chat_id}",
             now=now,

@@ -16,8 +16,14 @@ from matching.escalation import Tier
 from matching.model import RequestSpec, VolunteerState
 from matching.status import OfferStatus, Priority
 from services.events import EventKind, record
-from services.notices import Notice
-from services.outbox import enqueue_many, replace_sent
+from services.outbox import (
+    OfferNotice,
+    RequestFacts,
+    TakenNotice,
+    WithdrawnNotice,
+    enqueue_many,
+    replace_sent,
+)
 from services.rules import Rules
 
 # Tier 1 asks every eligible Lotse; this only bounds one step's work.
@@ -34,18 +40,23 @@ def spec_of(request: HelpRequest) -> RequestSpec:
     )
 
 
+def request_facts(request: HelpRequest) -> RequestFacts:
+    return RequestFacts(
+        request_id=request.id,
+        ref=request.ref,
+        skill=request.skill,
+        district=request.district,
+        when_kind=request.when_kind,
+        when_date=request.when_date,
+        description=request.description,
+        language=request.language,
+        urgent=request.urgent,
+    )
+
+
 def request_payload(request: HelpRequest) -> dict[str, Any]:
-    return {
-        "request_id": request.id,
-        "ref": request.ref,
-        "skill": request.skill,
-        "district": request.district,
-        "when_kind": request.when_kind.value,
-        "when_date": request.when_date.isoformat() if request.when_date else None,
-        "description": request.description,
-        "language": request.language,
-        "urgent": request.urgent,
-    }
+    """The facts as JSON, for the views that still read a dict (handlers/summary.py)."""
+    return request_facts(request).to_json()
 
 
 async def candidates_for(
@@ -122,13 +133,12 @@ async def make_offers(
     # Of a request just made, the offer to the best candidate goes out before anything but
     # answers: when many people ask at once, each request reaches somebody soon.
     first = request.created_at == now and tier == Tier.VOLUNTEERS
-    base = request_payload(request) | {"tier": int(tier)}
+    facts = request_facts(request)
     messages = [
         (
             f"offer:{o.id}:{o.round}",
             o.volunteer_id,
-            Notice.OFFER,
-            base | {"offer_id": o.id},
+            OfferNotice(request=facts, offer_id=o.id, tier=tier),
             Priority.FIRST_OFFER if first and n == 0 else Priority.NOTICE,
         )
         for n, o in enumerate(offers)
@@ -152,7 +162,7 @@ async def withdraw_open_offers(
     session: AsyncSession,
     request: HelpRequest,
     *,
-    reason: Notice,
+    reason: type[TakenNotice | WithdrawnNotice],
     now: datetime,
     keep: int | None = None,
 ) -> list[int]:
@@ -168,8 +178,7 @@ async def withdraw_open_offers(
         await replace_sent(
             session,
             original_id=offer.outbox_id,
-            kind=reason,
-            payload={"ref": request.ref, "request_id": request.id},
+            payload=reason(ref=request.ref, request_id=request.id),
             dedupe_key=f"offer-end:{offer.id}:{offer.round}",
             now=now,
         )

@@ -20,9 +20,8 @@ from matching.text import clean
 from services.escalation import run_step
 from services.events import EventKind, record
 from services.locks import reload_request
-from services.notices import Notice
 from services.offering import withdraw_open_offers
-from services.outbox import tell
+from services.outbox import CancelledNotice, WithdrawnNotice, tell
 from services.rules import Rules
 
 # No 0/O, 1/I/L: a reference is read aloud on the phone and typed by coordinators.
@@ -208,7 +207,7 @@ async def cancel_request(
     assert request is not None
     if row is None:
         return _not_cancelled(request)
-    await withdraw_open_offers(session, request, reason=Notice.OFFER_WITHDRAWN, now=now)
+    await withdraw_open_offers(session, request, reason=WithdrawnNotice, now=now)
     if row.assignee_id is not None:
         await _end_assignment(session, request, row.assignee_id, now=now)
     record(session, request_id=request.id, kind=EventKind.CANCELLED, now=now, actor_id=seeker_id)
@@ -233,7 +232,7 @@ async def _end_assignment(
     if offer is not None:
         offer.status = OfferStatus.WITHDRAWN
     key = f"cancelled:{request.id}:{assignee}"
-    await tell(session, request, Notice.VOLUNTEER_CANCELLED, key=key, now=now, chat_id=assignee)
+    await tell(session, request, CancelledNotice, key=key, now=now, chat_id=assignee)
 
 
 async def find_by_ref(session: AsyncSession, ref: str) -> HelpRequest | None:

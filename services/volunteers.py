@@ -23,8 +23,14 @@ from db.models import (
 )
 from db.reach import rebuild_reach
 from matching.status import VolunteerStatus
-from services.notices import Notice
-from services.outbox import enqueue, replace_sent
+from services.outbox import (
+    ApprovalDoneNotice,
+    ApprovalNotice,
+    ApprovedNotice,
+    RejectedNotice,
+    enqueue,
+    replace_sent,
+)
 from services.rules import Rules
 
 
@@ -86,19 +92,18 @@ async def save_profile(
     if not is_new:
         return Saved.UPDATED
     user = await session.get(User, user_id)
-    payload = {
-        "volunteer_id": user_id,
-        "name": user.first_name if user else "",
-        "username": user.username if user else None,
-        "skills": sorted(profile.skills),
-        "districts": sorted(profile.districts),
-        "languages": sorted(profile.languages),
-    }
+    payload = ApprovalNotice(
+        volunteer_id=user_id,
+        name=user.first_name if user else "",
+        username=user.username if user else None,
+        skills=tuple(sorted(profile.skills)),
+        districts=tuple(sorted(profile.districts)),
+        languages=tuple(sorted(profile.languages)),
+    )
     for chat_id in rules.coordinator_chats():
         await enqueue(
             session,
             chat_id=chat_id,
-            kind=Notice.APPROVAL_REQUEST,
             payload=payload,
             dedupe_key=f"approve:{user_id}:{chat_id}",
             now=now,
@@ -146,8 +151,7 @@ async def decide_volunteer(
     await enqueue(
         session,
         chat_id=volunteer_id,
-        kind=Notice.VOLUNTEER_APPROVED if approve else Notice.VOLUNTEER_REJECTED,
-        payload={},
+        payload=ApprovedNotice() if approve else RejectedNotice(),
         dedupe_key=f"decided:{volunteer_id}",
         now=now,
     )
@@ -161,14 +165,13 @@ async def decide_volunteer(
         await replace_sent(
             session,
             original_id=message.id,
-            kind=Notice.APPROVAL_DONE,
-            payload={
-                "volunteer_id": volunteer_id,
-                "name": user.first_name if user else "",
-                "approved": approve,
-                "by": coordinator_id,
-                "by_name": coordinator.first_name if coordinator else "",
-            },
+            payload=ApprovalDoneNotice(
+                volunteer_id=volunteer_id,
+                name=user.first_name if user else "",
+                approved=approve,
+                by=coordinator_id,
+                by_name=coordinator.first_name if coordinator else "",
+            ),
             dedupe_key=f"approve-done:{message.id}",
             now=now,
         )

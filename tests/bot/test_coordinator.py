@@ -14,10 +14,10 @@ from bot.areas import load_areas
 from bot.config import Settings
 from db.models import HelpRequest, User, Volunteer
 from handlers.callbacks import ApproveCb, EscCb, LotseCb
-from handlers.render import make_renderer
+from handlers.views.notices import make_renderer
 from matching.status import RequestStatus, VolunteerStatus
 from services.clock import FrozenClock
-from services.notices import Notice
+from services.outbox import Notice, from_json
 from services.requests import submit_request
 from services.rules import Rules
 from tests.bot.harness import Harness, buttons, texts
@@ -186,7 +186,7 @@ async def test_seeker_hears_the_reason_kindly_when_a_coordinator_closes_from_the
         load_areas(settings.areas_file),
         rules.tz,
     )
-    text, _keyboard = render(closed.kind, closed.payload, "en")
+    text, _keyboard = render(from_json(closed.kind, closed.payload), "en")
     assert "solved in another way" in text
 
 

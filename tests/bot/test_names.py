@@ -15,10 +15,11 @@ from bot.areas import load_areas
 from bot.config import Settings
 from db.models import HelpRequest, OutboxMessage, User
 from handlers.callbacks import ApproveCb, EscCb, LotseCb, MenuCb, OfferCb, ToggleCb
-from handlers.render import make_renderer
+from handlers.views.notices import make_renderer
 from matching.text import FSI, PDI
 from services.clock import FrozenClock
-from services.notices import Notice
+from services.outbox import PAYLOADS, Notice, Payload, from_json
+from services.outbox.codec import keys
 from services.requests import submit_request
 from services.rules import Rules
 from tests.bot.harness import Harness, buttons, texts
@@ -76,9 +77,20 @@ PAYLOAD: dict[str, Any] = {
     "history": [],
     "reason": "solved",
     "chat_id": SEEKER,
-    "kind": "offer",
+    "failed_kind": "offer",
     "error": "Forbidden",
+    "urgent": False,
+    "tier": 0,
+    "notice": 1,
 }
+
+
+def payload_of(kind: Notice) -> Payload:
+    """The kind's payload, from those of the values above that it carries."""
+    wanted = keys(PAYLOADS[kind])
+    return from_json(kind, {key: value for key, value in PAYLOAD.items() if key in wanted})
+
+
 NAMES_IN: dict[Notice, tuple[tuple[str, str], ...]] = {
     Notice.VOLUNTEER_ASSIGNED: (SEEKER_NAME,),
     Notice.SEEKER_MATCHED: (HELPER_NAME,),
@@ -92,7 +104,7 @@ NAMES_IN: dict[Notice, tuple[tuple[str, str], ...]] = {
 @pytest.mark.parametrize("kind", [kind for kind in Notice if kind is not Notice.ANSWER])
 def test_every_pushed_message_isolates_its_names_when_rendered(render: Any, kind: Notice) -> None:
     for locale in ("en", "de"):
-        text, keyboard = render(kind, PAYLOAD, locale)
+        text, keyboard = render(payload_of(kind), locale)
         assert_isolated(text, *NAMES_IN.get(kind, ()))
         if keyboard is not None:
             assert_isolated(" ".join(b.text for row in keyboard.inline_keyboard for b in row))
@@ -127,7 +139,7 @@ async def coordinator(h: Harness, data_or_text: str, press: bool = False) -> lis
 async def rendered_outbox(sessions: Sessions, render: Any, kind: Notice) -> list[str]:
     async with sessions() as s:
         rows = await s.scalars(select(OutboxMessage).where(OutboxMessage.kind == kind))
-        return [render(row.kind, row.payload, "en")[0] for row in rows]
+        return [render(from_json(row.kind, row.payload), "en")[0] for row in rows]
 
 
 async def test_names_are_isolated_when_a_coordinator_assigns_and_everybody_is_told(

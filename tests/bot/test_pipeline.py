@@ -39,7 +39,7 @@ from handlers.callbacks import (
 )
 from matching.status import OfferStatus, RequestStatus, VolunteerStatus
 from services.clock import FrozenClock
-from services.notices import Notice
+from services.outbox import Notice
 from services.rules import Rules
 from tests.bot.conftest import build_harness
 from tests.bot.harness import Harness, RecordingSession, texts

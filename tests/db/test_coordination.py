@@ -28,7 +28,7 @@ from services.coordination import (
     set_lotse,
 )
 from services.coordination_queries import assignable
-from services.notices import Notice
+from services.outbox import Notice
 from services.requests import submit_request
 from services.rules import Rules
 from tests.conftest import COORDINATOR_ID

@@ -16,7 +16,7 @@ from matching.status import RequestStatus, WhenKind
 from services.answers import Answer, accept_offer
 from services.clock import FrozenClock
 from services.escalation import due_request_ids, run_if_due
-from services.notices import Notice
+from services.outbox import Notice
 from services.requests import submit_request
 from services.rules import Rules
 from tests.factories import add_volunteer, add_volunteers, count, draft, event_kinds, outbox

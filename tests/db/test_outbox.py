@@ -7,8 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from db.models import OutboxMessage
 from services.clock import FrozenClock
-from services.notices import Notice
-from services.outbox import enqueue
+from services.outbox import DoneNotice, enqueue
 
 
 async def someone_waits_for_a_lock(engine: AsyncEngine) -> None:
@@ -30,7 +29,11 @@ async def test_one_row_stays_and_nobody_fails_when_two_transactions_enqueue_one_
 ) -> None:
     async def enqueue_once(s: AsyncSession) -> int:
         row = await enqueue(
-            s, chat_id=11, kind=Notice.SEEKER_DONE, payload={}, dedupe_key="done:1", now=clock.now()
+            s,
+            chat_id=11,
+            payload=DoneNotice(ref="K7M2QP", request_id=1),
+            dedupe_key="done:1",
+            now=clock.now(),
         )
         return row.id
 

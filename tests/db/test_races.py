@@ -24,7 +24,7 @@ from matching.status import OfferStatus, RequestStatus, VolunteerStatus
 from services.answers import Answer, accept_offer, decline_offer, mark_done, release_request
 from services.clock import FrozenClock
 from services.coordination import CloseReason, Outcome, assign_request, close_request
-from services.notices import Notice
+from services.outbox import Notice
 from services.requests import CancelOutcome, SubmitOutcome, cancel_request, submit_request
 from services.rules import Rules
 from services.volunteers import Decided, Profile, Saved, decide_volunteer, get_profile, save_profile

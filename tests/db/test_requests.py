@@ -23,8 +23,7 @@ from services.answers import (
 )
 from services.clock import FrozenClock
 from services.escalation import due_request_ids, run_if_due
-from services.notices import Notice
-from services.outbox import enqueue
+from services.outbox import ApprovedNotice, DoneNotice, LotsenNotice, Notice, enqueue
 from services.requests import CancelOutcome, SubmitOutcome, cancel_request, submit_request
 from services.rules import Rules
 from services.users import touch_user
@@ -390,21 +389,19 @@ async def test_a_second_enqueue_is_a_no_op_when_the_dedupe_key_repeats(
     sessions: Sessions, clock: FrozenClock
 ) -> None:
     async with sessions() as s, s.begin():
-        first = await enqueue(
-            s, chat_id=11, kind=Notice.SEEKER_DONE, payload={"n": 1}, dedupe_key="k", now=T0
-        )
-        second = await enqueue(
-            s, chat_id=12, kind=Notice.SEEKER_LOTSEN, payload={"n": 2}, dedupe_key="k", now=T0
-        )
+        done = DoneNotice(ref="R1", request_id=1)
+        first = await enqueue(s, chat_id=11, payload=done, dedupe_key="k", now=T0)
+        lotsen = LotsenNotice(ref="R2", request_id=2)
+        second = await enqueue(s, chat_id=12, payload=lotsen, dedupe_key="k", now=T0)
         assert second.id == first.id
     async with sessions() as s, s.begin():
         third = await enqueue(
-            s, chat_id=13, kind=Notice.OFFER, payload={}, dedupe_key="k", now=clock.now()
+            s, chat_id=13, payload=ApprovedNotice(), dedupe_key="k", now=clock.now()
         )
         assert third.id == first.id
         rows = await s.scalars(select(OutboxMessage))
         assert [(m.chat_id, m.kind, m.payload) for m in rows] == [
-            (11, Notice.SEEKER_DONE, {"n": 1})
+            (11, Notice.SEEKER_DONE, done.to_json())
         ]
 
 

@@ -25,9 +25,19 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.sender import OutboxSender, Rendered
 from db.engine import create_engine, create_session_factory
 from db.models import OutboxMessage, OutboxStatus, User
+from matching.escalation import Tier
+from matching.status import WhenKind
 from services.clock import FrozenClock
-from services.notices import Notice
-from services.outbox import enqueue, replace_sent
+from services.outbox import (
+    PAYLOADS,
+    Notice,
+    OfferNotice,
+    Payload,
+    RequestFacts,
+    TakenNotice,
+    enqueue,
+    replace_sent,
+)
 from services.rules import Rules
 from tests.conftest import COORDINATOR_ID, T0
 
@@ -96,10 +106,30 @@ class FakeBot:
         return [text for _, _, text, _ in self.calls]
 
 
-def render(kind: str, payload: dict[str, Any], locale: str) -> Rendered:
-    if payload.get("boom"):
+def sample(kind: Notice, n: object) -> Payload:
+    """A payload of `kind` (an offer, or a notice that carries only a ref) with `n` as its ref."""
+    if kind is Notice.OFFER:
+        facts = RequestFacts(
+            request_id=1,
+            ref=str(n),
+            skill="furniture",
+            district="porz",
+            when_kind=WhenKind.FLEXIBLE,
+            when_date=None,
+            description="Ein Schrank",
+            language="de",
+            urgent=False,
+        )
+        return OfferNotice(request=facts, offer_id=1, tier=Tier.VOLUNTEERS)
+    return PAYLOADS[kind].from_dict({"ref": str(n), "request_id": 1})
+
+
+def render(payload: Payload, locale: str) -> Rendered:
+    """locale:kind:ref; a ref that starts with "boom" is a bug in a template."""
+    ref = payload.request.ref if isinstance(payload, OfferNotice) else getattr(payload, "ref", None)
+    if str(ref).startswith("boom"):
         raise KeyError("missing template variable")
-    return f"{locale}:{kind}:{payload.get('n')}", None
+    return f"{locale}:{payload.kind}:{ref}", None
 
 
 @pytest.fixture
@@ -147,14 +177,12 @@ async def add(
     *,
     kind: Notice = Notice.OFFER,
     edit_of: int | None = None,
-    **payload: Any,
 ) -> int:
     async with sessions() as s, s.begin():
         row = await enqueue(
             s,
             chat_id=chat_id,
-            kind=kind,
-            payload={"n": n, **payload},
+            payload=sample(kind, n),
             dedupe_key=f"test:{chat_id}:{n}",
             now=clock.now(),
             edit_of=edit_of,
@@ -238,7 +266,11 @@ async def test_edit_of_a_cancelled_original_is_dropped(
     offer = await add(sessions, clock, 1, "offer")
     async with sessions() as s, s.begin():
         await replace_sent(
-            s, original_id=offer, kind=Notice.OFFER_TAKEN, payload={}, dedupe_key="t", now=T0
+            s,
+            original_id=offer,
+            payload=TakenNotice(ref="t", request_id=1),
+            dedupe_key="t",
+            now=T0,
         )
     assert await sender.drain() == 0
     assert bot.calls == []
@@ -338,7 +370,7 @@ async def test_a_permanent_refusal_parks_the_row_and_tells_the_coordinators(
     assert (stored[row_id].status, stored[row_id].attempts) == (OutboxStatus.FAILED, 1)
     (notice,) = (r for r in stored.values() if r.kind == Notice.COORDINATOR_SEND_FAILED)
     assert notice.chat_id == COORDINATOR_ID and notice.status is OutboxStatus.SENT
-    assert notice.payload["chat_id"] == 1 and notice.payload["kind"] == "offer"
+    assert notice.payload["chat_id"] == 1 and notice.payload["failed_kind"] == "offer"
     assert "chat not found" in notice.payload["error"]
 
 
@@ -377,7 +409,7 @@ async def test_a_failing_failure_notice_does_not_loop(
 async def test_a_render_error_parks_the_row(
     sender: OutboxSender, bot: FakeBot, sessions: async_sessionmaker[AsyncSession], clock: Any
 ) -> None:
-    broken = await add(sessions, clock, 1, "a", boom=True)
+    broken = await add(sessions, clock, 1, "boom")
     fine = await add(sessions, clock, 2, "b")
     assert await sender.drain() == 2  # the good row and the coordinators' notice
     stored = await rows(sessions)

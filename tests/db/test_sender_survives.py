@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.sender import OutboxSender
 from db.models import OutboxMessage, OutboxStatus
 from services.clock import FrozenClock
-from services.notices import Notice
+from services.outbox import Notice
 from services.rules import Rules
 from tests.conftest import COORDINATOR_ID
 from tests.db.test_sender import (

@@ -14,8 +14,7 @@ from matching.clock import local_now
 from matching.model import RequestSpec
 from matching.status import VolunteerStatus
 from services.clock import FrozenClock
-from services.notices import Notice
-from services.outbox import enqueue
+from services.outbox import ApprovedNotice, Notice, enqueue
 from services.rules import Rules
 from services.volunteers import (
     Decided,
@@ -130,8 +129,7 @@ async def test_the_decision_is_sent_once_when_its_dedupe_key_exists(
         await enqueue(
             s,
             chat_id=VOLUNTEER,
-            kind=Notice.VOLUNTEER_APPROVED,
-            payload={},
+            payload=ApprovedNotice(),
             dedupe_key=f"decided:{VOLUNTEER}",
             now=clock.now(),
         )

@@ -22,7 +22,7 @@ from db.engine import create_engine, create_session_factory
 from db.migrate import upgrade
 from db.models import HelpRequest, OutboxMessage, OutboxStatus
 from handlers.callbacks import MenuCb, PickCb
-from services.notices import Notice
+from services.outbox import Notice
 from tests.conftest import T0
 from tests.factories import add_volunteer
 

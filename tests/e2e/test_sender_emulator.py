@@ -17,17 +17,19 @@ from bot.emulator import Emulator, run_emulator
 from bot.sender import OutboxSender, Rendered
 from db.models import OutboxMessage, OutboxStatus, User
 from services.clock import SystemClock
-from services.notices import Notice
-from services.outbox import enqueue
+from services.outbox import Notice, OfferNotice, Payload, enqueue
 from services.rules import Rules
+from tests.db.test_sender import sample
 from tests.e2e.conftest import make_bot
 
 GLOBAL_RATE = 20  # below Telegram's 30 so that the per-chat limit is not the only one reached
 
 
-def render(kind: str, payload: dict[str, Any], locale: str) -> Rendered:
-    text = f"<b>{html.escape(kind)}</b> #{html.escape(str(payload['n']))}"
-    button = InlineKeyboardButton(text="Annehmen", callback_data=f"acc:{payload['n']}")
+def render(payload: Payload, locale: str) -> Rendered:
+    assert isinstance(payload, OfferNotice)
+    n = payload.request.ref
+    text = f"<b>{html.escape(payload.kind)}</b> #{html.escape(n)}"
+    button = InlineKeyboardButton(text="Annehmen", callback_data=f"acc:{n}")
     return text, InlineKeyboardMarkup(inline_keyboard=[[button]])
 
 
@@ -74,8 +76,7 @@ async def add(
         row = await enqueue(
             s,
             chat_id=chat_id,
-            kind=Notice.OFFER,
-            payload={"n": n},
+            payload=sample(Notice.OFFER, n),
             dedupe_key=f"{n}",
             now=now,
             **kw,

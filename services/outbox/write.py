@@ -1,4 +1,4 @@
-"""Writing to the transactional outbox."""
+"""Writing to the transactional outbox: a payload per message, its kind taken from its class."""
 
 from __future__ import annotations
 
@@ -12,14 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.dialect import insert_for
 from db.models import HelpRequest, OutboxMessage, OutboxStatus
 from matching.status import Priority
-from services.notices import Notice
+from services.outbox.payloads import HeldAnswer, Payload, RequestNews
 
 
 def _row(
     dedupe_key: str,
     chat_id: int,
-    kind: Notice,
-    payload: dict[str, Any],
+    payload: Payload,
     priority: Priority,
     now: datetime,
     *,
@@ -29,8 +28,8 @@ def _row(
     return {
         "dedupe_key": dedupe_key,
         "chat_id": chat_id,
-        "kind": kind.value,
-        "payload": payload,
+        "kind": payload.kind.value,
+        "payload": payload.to_json(),
         "edit_of": edit_of,
         "status": OutboxStatus.PENDING,
         "attempts": 0,
@@ -44,8 +43,7 @@ async def enqueue(
     session: AsyncSession,
     *,
     chat_id: int,
-    kind: Notice,
-    payload: dict[str, Any],
+    payload: Payload,
     dedupe_key: str,
     now: datetime,
     edit_of: int | None = None,
@@ -54,7 +52,7 @@ async def enqueue(
     """Add a message to send once the transaction commits. The same dedupe key twice yields the
     row written first, so a step that runs again cannot send its messages twice; the insert
     skips a duplicate atomically, also when two transactions race (PostgreSQL)."""
-    values = _row(dedupe_key, chat_id, kind, payload, priority, now, edit_of=edit_of)
+    values = _row(dedupe_key, chat_id, payload, priority, now, edit_of=edit_of)
     await session.execute(
         insert_for(session, OutboxMessage)
         .values(values)
@@ -67,11 +65,11 @@ async def enqueue(
 
 async def enqueue_many(
     session: AsyncSession,
-    messages: Sequence[tuple[str, int, Notice, dict[str, Any], Priority]],
+    messages: Sequence[tuple[str, int, Payload, Priority]],
     *,
     now: datetime,
 ) -> dict[str, int]:
-    """Several messages, (dedupe key, chat id, kind, payload, priority) each, in two statements
+    """Several messages, (dedupe key, chat id, payload, priority) each, in two statements
     however many; returns the row id for each dedupe key (the row written first, as
     `enqueue`)."""
     if not messages:
@@ -92,7 +90,7 @@ async def enqueue_many(
 def add_answers(
     session: AsyncSession,
     *,
-    answers: Sequence[tuple[int, dict[str, Any]]],
+    answers: Sequence[tuple[int, HeldAnswer]],
     key: str,
     now: datetime,
     leased_until: datetime,
@@ -104,15 +102,15 @@ def add_answers(
         OutboxMessage(
             dedupe_key=f"answer:{key}:{n}",
             chat_id=chat_id,
-            kind=Notice.ANSWER.value,
-            payload=payload,
+            kind=answer.kind.value,
+            payload=answer.to_json(),
             status=OutboxStatus.PENDING,
             attempts=0,
             priority=Priority.INTERACTIVE,
             not_before=leased_until,
             created_at=now,
         )
-        for n, (chat_id, payload) in enumerate(answers)
+        for n, (chat_id, answer) in enumerate(answers)
     ]
     session.add_all(rows)
     return rows
@@ -121,19 +119,17 @@ def add_answers(
 async def tell(
     session: AsyncSession,
     request: HelpRequest,
-    kind: Notice,
+    news: type[RequestNews],
     *,
     key: str,
     now: datetime,
     chat_id: int | None = None,
-    **extra: Any,
 ) -> OutboxMessage:
     """A short notice about `request` to its seeker (or to `chat_id`), once per `key`."""
     return await enqueue(
         session,
         chat_id=request.seeker_id if chat_id is None else chat_id,
-        kind=kind,
-        payload={"ref": request.ref, "request_id": request.id, **extra},
+        payload=news(ref=request.ref, request_id=request.id),
         dedupe_key=key,
         now=now,
     )
@@ -143,12 +139,11 @@ async def replace_sent(
     session: AsyncSession,
     *,
     original_id: int | None,
-    kind: Notice,
-    payload: dict[str, Any],
+    payload: Payload,
     dedupe_key: str,
     now: datetime,
 ) -> None:
-    """Turn an earlier message into `kind`: edit it if it went out, or cancel it if it has not.
+    """Turn an earlier message into `payload`: edit it if it went out, or cancel it if it has not.
 
     The edit is queued even when the original is still pending, because the sender may be
     delivering it at this very moment; the sender drops the edit if the original never went out.
@@ -163,7 +158,6 @@ async def replace_sent(
     await enqueue(
         session,
         chat_id=original.chat_id,
-        kind=kind,
         payload=payload,
         dedupe_key=dedupe_key,
         now=now,

@@ -18,8 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from db.models import OutboxMessage, OutboxStatus, User
-from services.notices import Notice
-from services.outbox import enqueue
+from services.outbox.payloads import Notice, SendFailedNotice
+from services.outbox.write import enqueue
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ class Due:
     id: int
     chat_id: int
     kind: str
-    payload: dict[str, Any]
+    payload: dict[str, Any]  # as stored: services.outbox.from_json makes it a payload
     edit_of: int | None
     not_before: datetime
     attempts: int
@@ -177,12 +177,11 @@ async def park_failed(
     statement = by_id(row.id, **values) if claimed else guarded(row, **values)
     if not await changed(session, statement) or row.kind == Notice.COORDINATOR_SEND_FAILED:
         return
-    payload = {"chat_id": row.chat_id, "kind": row.kind, "error": error}
+    payload = SendFailedNotice(chat_id=row.chat_id, failed_kind=row.kind, error=error)
     for chat_id in notify:
         await enqueue(
             session,
             chat_id=chat_id,
-            kind=Notice.COORDINATOR_SEND_FAILED,
             payload=payload,
             dedupe_key=f"send_failed:{row.id}:{chat_id}",
             now=now,

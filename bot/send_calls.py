@@ -1,0 +1,74 @@
+"""What the sender puts on the wire: a row made into a message (rendered in its reader's
+language, or the held call of an update's answer) and the Bot API call that sends it."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Collection
+from typing import Any, TypeVar
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.methods import TelegramMethod
+from aiogram.types import InlineKeyboardMarkup, Message
+
+from bot.replies import restore
+from services.outbox import Due, Notice, Payload, from_json, locale_for
+
+Rendered = tuple[str, InlineKeyboardMarkup | None]  # text (HTML), keyboard
+RenderFn = Callable[[Payload, str], Rendered]  # (payload, locale)
+Prepared = Rendered | TelegramMethod[Any]
+T = TypeVar("T")
+
+_NOT_MODIFIED = "message is not modified"
+
+
+def prepare(row: Due, render: RenderFn, locales: Collection[str], default: str) -> Prepared:
+    """The message a row stands for; raises if its payload does not fit its kind."""
+    if row.kind == Notice.ANSWER:
+        return restore(row.payload)
+    return render(from_json(row.kind, row.payload), locale_for(row, locales, default))
+
+
+def is_new_message(row: Due, prepared: Prepared) -> bool:
+    """Whether the call posts a new message (which counts against Telegram's overall rate)
+    rather than editing or deleting one."""
+    if isinstance(prepared, TelegramMethod):
+        return prepared.__api_method__.startswith("send")
+    return row.edit_of is None
+
+
+async def call(bot: Bot, row: Due, prepared: Prepared) -> int:
+    """Send, edit, or make the held call; returns the message id."""
+    if isinstance(prepared, TelegramMethod):
+        return await _call_method(bot, prepared)
+    text, markup = prepared
+    if row.edit_of is None:
+        message = await bot.send_message(row.chat_id, text, reply_markup=markup)
+        return message.message_id
+    if row.target_message_id is None:
+        raise LookupError(f"outbox row {row.edit_of} was sent without a message id")
+    await unless_unchanged(
+        bot.edit_message_text(
+            text, chat_id=row.chat_id, message_id=row.target_message_id, reply_markup=markup
+        )
+    )
+    return row.target_message_id
+
+
+async def _call_method(bot: Bot, method: TelegramMethod[Any]) -> int:
+    result = await unless_unchanged(bot(method))
+    if isinstance(result, Message):
+        return result.message_id
+    return int(getattr(method, "message_id", None) or 0)
+
+
+async def unless_unchanged(call: Awaitable[T]) -> T | None:
+    """The call's result, or None when Telegram answers "message is not modified": the
+    message already says this (a double tap, an edit sent again after a crash), so the call's
+    work is done."""
+    try:
+        return await call
+    except TelegramBadRequest as exc:
+        if _NOT_MODIFIED not in exc.message:
+            raise
+        return None

@@ -1,0 +1,1 @@
+"""Views: all text for people, one module per subject."""

@@ -1,0 +1,284 @@
+"""Text of the messages the outbox pushes, rendered in the reader's language at send time: one
+renderer per kind of notice, each taking its payload (services/outbox/payloads.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from html import escape
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+
+from handlers.callbacks import ApproveCb, OfferCb, TaskCb
+from handlers.coordinator_render import render_escalation
+from handlers.keyboards import button, markup
+from handlers.labels import district_label, language_label, skill_label, username_label
+from handlers.summary import mention, request_summary
+from matching.areas import Areas
+from matching.escalation import Tier
+from matching.text import isolate
+from services.coordination import CloseReason
+from services.outbox import (
+    ApprovalDoneNotice,
+    ApprovalNotice,
+    ApprovedNotice,
+    AssignedNotice,
+    CancelledNotice,
+    ClosedNotice,
+    CoordinatorNotice,
+    DoneNotice,
+    EscalationNotice,
+    LotsenNotice,
+    MatchedNotice,
+    Notice,
+    OfferNotice,
+    Payload,
+    RejectedNotice,
+    ReleasedNotice,
+    SendFailedNotice,
+    TakenNotice,
+    WithdrawnNotice,
+    from_json,
+)
+
+Rendered = tuple[str, InlineKeyboardMarkup | None]
+
+
+@dataclass(frozen=True)
+class Reader:
+    """Who reads the message (their locale) and the deployment's areas and time zone."""
+
+    locale: str
+    areas: Areas
+    tz: ZoneInfo
+
+
+P = TypeVar("P", bound=Payload)
+Renderer = Callable[[P, Reader], Rendered]
+# Every kind but Notice.ANSWER, whose payload is a call already made (bot/replies.restore).
+RENDERERS: dict[Notice, Renderer[Any]] = {}
+
+
+def renders(cls: type[P]) -> Callable[[Renderer[P]], Renderer[P]]:
+    """Registers the one renderer of `cls`'s kind."""
+
+    def register(renderer: Renderer[P]) -> Renderer[P]:
+        if cls.kind in RENDERERS:
+            raise RuntimeError(f"a second renderer for {cls.kind}")
+        RENDERERS[cls.kind] = renderer
+        return renderer
+
+    return register
+
+
+def render(payload: Payload, reader: Reader) -> Rendered:
+    return RENDERERS[payload.kind](payload, reader)
+
+
+def render_notice(
+    kind: str, payload: Mapping[str, Any], locale: str, *, areas: Areas, tz: ZoneInfo
+) -> Rendered:
+    """A notice from its stored form (as /pending shows what the pushed request showed)."""
+    return render(from_json(kind, payload), Reader(locale, areas, tz))
+
+
+def make_renderer(i18n: I18n, areas: Areas, tz: ZoneInfo) -> Callable[[Payload, str], Rendered]:
+    """The sender's render function: each message in its reader's locale."""
+
+    def render_in(payload: Payload, locale: str) -> Rendered:
+        with i18n.context(), i18n.use_locale(locale):
+            return render(payload, Reader(locale, areas, tz))
+
+    return render_in
+
+
+def offer_keyboard(offer_id: int) -> InlineKeyboardMarkup:
+    return markup(
+        [
+            [
+                button("✅ " + _("Accept"), OfferCb(action="accept", offer_id=offer_id)),
+                button("✖ " + _("Decline"), OfferCb(action="decline", offer_id=offer_id)),
+            ]
+        ]
+    )
+
+
+def task_keyboard(request_id: int) -> InlineKeyboardMarkup:
+    return markup(
+        [
+            [button("✔ " + _("Done"), TaskCb(action="done", request_id=request_id))],
+            [button(_("I can't make it"), TaskCb(action="release", request_id=request_id))],
+        ]
+    )
+
+
+@renders(OfferNotice)
+def _offer(p: OfferNotice, r: Reader) -> Rendered:
+    head = _("🙋 <b>Can you help? Request {ref}</b>").format(ref=isolate(p.request.ref))
+    if p.tier == Tier.LOTSEN:
+        head += "\n" + _(
+            "Nobody nearby has taken this request yet, so we ask you as an experienced Lotse."
+        )
+    summary = request_summary(r.areas, p.request.to_json(), r.locale)
+    return f"{head}\n\n{summary}", offer_keyboard(p.offer_id)
+
+
+@renders(AssignedNotice)
+def _assigned(p: AssignedNotice, r: Reader) -> Rendered:
+    text = _(
+        "📌 A coordinator has given you request {ref}. Please contact {seeker} to arrange "
+        "the details."
+    ).format(ref=isolate(p.request.ref), seeker=mention(p.seeker_id, p.seeker_name))
+    summary = request_summary(r.areas, p.request.to_json(), r.locale)
+    return f"{text}\n\n{summary}", task_keyboard(p.request.request_id)
+
+
+@renders(EscalationNotice)
+def _escalation(p: EscalationNotice, r: Reader) -> Rendered:
+    return render_escalation(r.areas, p.to_json(), r.locale, r.tz)
+
+
+@renders(ApprovalNotice)
+def _approval(p: ApprovalNotice, r: Reader) -> Rendered:
+    who = mention(p.volunteer_id, p.name)
+    if p.username:
+        who += f" ({escape(username_label(p.username))})"
+    text = "\n".join(
+        [
+            _("🆕 <b>New volunteer:</b> {who}").format(who=who),
+            _("Skills: {skills}").format(
+                skills=escape(", ".join(skill_label(r.areas, s) for s in p.skills))
+            ),
+            _("Districts: {districts}").format(
+                districts=escape(", ".join(district_label(r.areas, d) for d in p.districts))
+            ),
+            _("Languages: {languages}").format(
+                languages=", ".join(language_label(code) for code in p.languages)
+            ),
+        ]
+    )
+    return text, _approval_keyboard(p.volunteer_id)
+
+
+def _approval_keyboard(volunteer_id: int) -> InlineKeyboardMarkup:
+    return markup(
+        [
+            [
+                button(
+                    "✅ " + _("Approve"), ApproveCb(action="approve", volunteer_id=volunteer_id)
+                ),
+                button("✖ " + _("Reject"), ApproveCb(action="reject", volunteer_id=volunteer_id)),
+            ]
+        ]
+    )
+
+
+@renders(ApprovalDoneNotice)
+def _approval_done(p: ApprovalDoneNotice, r: Reader) -> Rendered:
+    who = mention(p.volunteer_id, p.name)
+    # Coordinators know each other by name; the id is only the link's target.
+    by = mention(p.by, p.by_name or _("a coordinator"))
+    if p.approved:
+        return _("✅ {who} was approved by {by}.").format(who=who, by=by), None
+    return _("✖ {who} was not approved ({by}).").format(who=who, by=by), None
+
+
+def close_reason_text(key: str) -> str:
+    """The reason a coordinator chose, stored as a key, told to the seeker in their language."""
+    texts: dict[str, Callable[[], str]] = {
+        CloseReason.NO_VOLUNTEER: lambda: _("Unfortunately no volunteer was available in time."),
+        CloseReason.SOLVED: lambda: _("The matter has been solved in another way."),
+        CloseReason.OUT_OF_SCOPE: lambda: _(
+            "This is not something volunteers can do. Please ask the agency about other help."
+        ),
+        CloseReason.DUPLICATE: lambda: _("It is the same as another of your requests."),
+    }
+    return texts[key]() if key in texts else key
+
+
+@renders(TakenNotice)
+def _taken(p: TakenNotice, r: Reader) -> Rendered:
+    return _(
+        "Request {ref} has been taken by another volunteer. Thank you for being there!"
+    ).format(ref=isolate(p.ref)), None
+
+
+@renders(WithdrawnNotice)
+def _withdrawn(p: WithdrawnNotice, r: Reader) -> Rendered:
+    return _("Request {ref} is no longer needed.").format(ref=isolate(p.ref)), None
+
+
+@renders(MatchedNotice)
+def _matched(p: MatchedNotice, r: Reader) -> Rendered:
+    return _(
+        "🎉 Good news: {volunteer} will help you with request {ref}. They will write to you; "
+        "you can also write to them directly."
+    ).format(volunteer=mention(p.volunteer_id, p.volunteer_name), ref=isolate(p.ref)), None
+
+
+@renders(ReleasedNotice)
+def _released(p: ReleasedNotice, r: Reader) -> Rendered:
+    return _(
+        "The volunteer for request {ref} can no longer come. We are looking for someone else "
+        "and will tell you as soon as somebody takes it."
+    ).format(ref=isolate(p.ref)), None
+
+
+@renders(DoneNotice)
+def _done(p: DoneNotice, r: Reader) -> Rendered:
+    text = _("Request {ref} is marked as done. We hope it went well!")
+    return text.format(ref=isolate(p.ref)), None
+
+
+@renders(LotsenNotice)
+def _lotsen(p: LotsenNotice, r: Reader) -> Rendered:
+    return _(
+        "Nobody has been able to take request {ref} yet. We are now asking experienced helpers."
+    ).format(ref=isolate(p.ref)), None
+
+
+@renders(CoordinatorNotice)
+def _coordinator(p: CoordinatorNotice, r: Reader) -> Rendered:
+    text = _("A coordinator is now looking after request {ref} personally.")
+    return text.format(ref=isolate(p.ref)), None
+
+
+@renders(ClosedNotice)
+def _closed(p: ClosedNotice, r: Reader) -> Rendered:
+    return _(
+        "We are sorry: request {ref} has been closed by a coordinator. Reason: {reason}"
+    ).format(ref=isolate(p.ref), reason=escape(close_reason_text(p.reason))), None
+
+
+@renders(CancelledNotice)
+def _cancelled(p: CancelledNotice, r: Reader) -> Rendered:
+    return _(
+        "Request {ref} was cancelled by the person who asked. You do not need to go. Thank you!"
+    ).format(ref=isolate(p.ref)), None
+
+
+@renders(ApprovedNotice)
+def _approved(p: ApprovedNotice, r: Reader) -> Rendered:
+    return _(
+        "✅ You have been approved as a volunteer. You will get requests that match your "
+        "profile. /profile shows it, /pause takes a break, /help lists everything."
+    ), None
+
+
+@renders(RejectedNotice)
+def _rejected(p: RejectedNotice, r: Reader) -> Rendered:
+    return _(
+        "Thank you for offering your help. A coordinator could not approve your profile at "
+        "this time; please contact the agency if you have questions."
+    ), None
+
+
+@renders(SendFailedNotice)
+def _send_failed(p: SendFailedNotice, r: Reader) -> Rendered:
+    return _("⚠️ A message could not be delivered to chat {chat} ({kind}): {error}").format(
+        chat=isolate(str(p.chat_id)), kind=escape(p.failed_kind), error=escape(p.error[:300])
+    ), None
