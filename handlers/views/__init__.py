@@ -1,0 +1,1 @@
+"""What people read: texts, labels and keyboards, one module per subject."""
