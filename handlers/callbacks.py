@@ -102,8 +102,11 @@ class PickCb(CallbackData, prefix="p"):
     value: str
 
 
+TOGGLE_DONE = ""  # a multi-select's value for its Done button
+
+
 class ToggleCb(CallbackData, prefix="t"):
-    """A multi-select; value "" means done."""
+    """A multi-select; the value TOGGLE_DONE means done."""
 
     field: SignupField
     value: str

@@ -10,7 +10,15 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 
-from handlers.callbacks import FormField, NavAction, NavCb, PickCb, SignupField, ToggleCb
+from handlers.callbacks import (
+    TOGGLE_DONE,
+    FormField,
+    NavAction,
+    NavCb,
+    PickCb,
+    SignupField,
+    ToggleCb,
+)
 
 
 def button(text: str, data: CallbackData) -> InlineKeyboardButton:
@@ -62,5 +70,5 @@ def toggles(
         button(("✅ " if value in chosen else "▫️ ") + label, ToggleCb(field=field, value=value))
         for value, label in options
     ]
-    done_row = [button(done, ToggleCb(field=field, value=""))]
+    done_row = [button(done, ToggleCb(field=field, value=TOGGLE_DONE))]
     return markup([*grid(buttons, width), done_row, nav_row(back=back)])

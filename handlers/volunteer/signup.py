@@ -7,7 +7,15 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
-from handlers.callbacks import MenuAction, MenuCb, NavAction, NavCb, SignupField, ToggleCb
+from handlers.callbacks import (
+    TOGGLE_DONE,
+    MenuAction,
+    MenuCb,
+    NavAction,
+    NavCb,
+    SignupField,
+    ToggleCb,
+)
 from handlers.keyboards import toggles
 from handlers.states import NOT_A_COMMAND, Signup
 from handlers.views.labels import LANGUAGE_NAMES, district_label, skill_label
@@ -162,8 +170,8 @@ def router() -> Router:
     r = Router(name="volunteer.signup")
     on = r.callback_query.register
     on(on_help_offer, MenuCb.filter(F.action == MenuAction.HELP))
-    on(on_toggle, ToggleCb.filter(F.value != ""))
-    on(on_toggle_done, ToggleCb.filter(F.value == ""))
+    on(on_toggle, ToggleCb.filter(F.value != TOGGLE_DONE))
+    on(on_toggle_done, ToggleCb.filter(F.value == TOGGLE_DONE))
     on(on_unknown_field, UNKNOWN_FIELD)
     back = NavCb.filter(F.action == NavAction.BACK)
     on(on_back_to_skills, back, Signup.districts)
