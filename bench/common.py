@@ -44,7 +44,7 @@ from handlers.callbacks import MenuCb, PickCb
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123456:bench"
 COORDINATOR = 900_001
-# The error handler's answer (handlers/errors.py); every seeker here speaks English.
+# The error handler's answer (handlers/common/errors.py); every seeker here speaks English.
 ERROR_TEXT = "Sorry, something went wrong"
 DESCRIPTION = "I need help to build a wardrobe and two beds for my children, please."
 

@@ -28,8 +28,8 @@ from bot.throttle import ChatGate
 from db.engine import create_engine, create_session_factory
 from db.fsm import DbStorage
 from db.migrate import upgrade
-from handlers import get_routers
-from handlers.errors import failure_calls, slow_down_text
+from handlers import build_router
+from handlers.common.errors import failure_calls, slow_down_text
 from handlers.views.notices import make_renderer
 from matching.areas import Areas
 from matching.escalation import Policy
@@ -117,6 +117,7 @@ def create_dispatcher(
         clock=clock,
         rules=rules,
         areas=areas,
+        description_limit=settings.description_max_chars,
     )
     gate = ChatGate(
         burst=settings.flood_burst,
@@ -135,7 +136,7 @@ def create_dispatcher(
     in_flight = InFlight(running or Running())
     for middleware in (in_flight, gate, unit_of_work, dp.fsm, LocaleMiddleware(i18n)):
         dp.update.outer_middleware(middleware)
-    dp.include_routers(*get_routers())
+    dp.include_router(build_router())
     return dp
 
 

@@ -1,37 +1,22 @@
-"""aiogram routers, one module per conversation."""
+"""aiogram routers grouped by role. `build_router` assembles them, in the order they are asked."""
 
-from aiogram import Router
+from aiogram import F, Router
+from aiogram.enums import ChatType
 
-
-def _fresh(router: Router) -> Router:
-    """A new router with the same handlers. aiogram attaches a router to one parent only, but
-    tests and several workers in one process build several dispatchers."""
-    copy = Router(name=router.name)
-    for name, observer in router.observers.items():
-        target = copy.observers[name]
-        target.handlers.extend(observer.handlers)
-        target._handler.filters = list(observer._handler.filters or [])  # router-level filters
-        # Router middlewares too: the coordinator router guards its handlers with one.
-        for middleware in observer.middleware:
-            target.middleware(middleware)
-        for middleware in observer.outer_middleware:
-            target.outer_middleware(middleware)
-    for sub in router.sub_routers:
-        copy.include_router(_fresh(sub))
-    return copy
+from handlers import coordinator, seeker, volunteer
+from handlers.common import fallback
+from handlers.common import router as common_router
 
 
-def get_routers() -> list[Router]:
-    from handlers import (
-        common,
-        coordinator,
-        fallback,
-        myrequests,
-        offers,
-        seeker,
-        volunteer,
-    )
-
-    # Order matters: the fallback router answers whatever nobody else took, so it comes last.
-    modules = (common, coordinator, seeker, volunteer, offers, myrequests, fallback)
-    return [_fresh(module.router) for module in modules]
+def build_router() -> Router:
+    """A new router tree on every call: aiogram attaches a router to one parent only, and tests
+    and several workers in one process build several dispatchers."""
+    # Conversations happen in private chats; in a group (the coordinators') the bot stays quiet,
+    # except for the coordinators' own commands and buttons.
+    private = Router(name="private")
+    private.message.filter(F.chat.type == ChatType.PRIVATE)
+    # Order matters: the fallback answers whatever nobody else took, so it comes last.
+    private.include_routers(common_router(), seeker.router(), volunteer.router(), fallback.router())
+    root = Router(name="lotse")
+    root.include_routers(coordinator.router(), private)
+    return root

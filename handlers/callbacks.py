@@ -8,7 +8,8 @@ database driver, or an unknown action taken for a known one).
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from enum import StrEnum
+from typing import Annotated
 
 from aiogram.filters.callback_data import CallbackData
 from pydantic import Field
@@ -19,45 +20,119 @@ RowId = Annotated[int, Field(ge=0, lt=2**31)]
 UserId = Annotated[int, Field(gt=0, lt=2**52)]
 
 
+class MenuAction(StrEnum):
+    SEEK = "seek"
+    HELP = "help"
+    LANG = "lang"
+
+
+class FormField(StrEnum):
+    """The seeker's form: one field per step that is answered with a button."""
+
+    SKILL = "skill"
+    DISTRICT = "district"
+    WHEN = "when"
+    DAY = "day"
+    CONSENT = "consent"
+    CONFIRM = "confirm"
+
+
+class SignupField(StrEnum):
+    SKILLS = "skills"
+    DISTRICTS = "districts"
+    LANGUAGES = "languages"
+
+
+class NavAction(StrEnum):
+    BACK = "back"
+    CANCEL = "cancel"
+
+
+class OfferAction(StrEnum):
+    ACCEPT = "accept"
+    DECLINE = "decline"
+
+
+class TaskAction(StrEnum):
+    DONE = "done"
+    RELEASE = "release"
+    RELEASE_SURE = "release_sure"
+    KEEP = "keep"
+
+
+class MyReqAction(StrEnum):
+    CANCEL = "cancel"
+    CANCEL_SURE = "cancel_sure"
+    KEEP = "keep"
+
+
+class Decision(StrEnum):
+    APPROVE = "approve"
+    REJECT = "reject"
+
+
+class ProfileAction(StrEnum):
+    PAUSE = "pause"
+    QUIET = "quiet"
+    RESUME = "resume"
+
+
+class EscAction(StrEnum):
+    ASSIGN = "assign"
+    EXTEND = "extend"
+    CLOSE = "close"
+    PICK = "pick"
+    REASON = "reason"
+    BACK = "back"
+
+
+class LotseAction(StrEnum):
+    SET = "set"
+    UNSET = "unset"
+
+
 class MenuCb(CallbackData, prefix="m"):
-    action: Literal["seek", "help", "lang"]
+    action: MenuAction
 
 
 class PickCb(CallbackData, prefix="p"):
-    """A single choice in a form: field is skill, district, when, day, consent, confirm."""
+    """A single choice in a form step."""
 
-    field: str
+    field: FormField
     value: str
 
 
-class ToggleCb(CallbackData, prefix="t"):
-    """A multi-select: field is skills, districts, languages; value "" means done."""
+TOGGLE_DONE = ""  # a multi-select's value for its Done button
 
-    field: str
+
+class ToggleCb(CallbackData, prefix="t"):
+    """A multi-select; the value TOGGLE_DONE means done."""
+
+    field: SignupField
     value: str
 
 
 class NavCb(CallbackData, prefix="n"):
-    action: Literal["back", "cancel"]
+    action: NavAction
 
 
 class OfferCb(CallbackData, prefix="o"):
-    action: Literal["accept", "decline"]
+    action: OfferAction
     offer_id: RowId
 
 
 class TaskCb(CallbackData, prefix="k"):
-    action: Literal["done", "release", "release_sure", "keep"]
+    action: TaskAction
     request_id: RowId
 
 
 class MyReqCb(CallbackData, prefix="r"):
-    action: Literal["cancel", "cancel_sure", "keep"]
+    action: MyReqAction
     request_id: RowId
 
 
 class ApproveCb(CallbackData, prefix="a"):
-    action: Literal["approve", "reject"]
+    action: Decision
     volunteer_id: UserId
 
 
@@ -75,13 +150,13 @@ class QuietCb(CallbackData, prefix="q"):
 
 
 class ProfileCb(CallbackData, prefix="f"):
-    action: Literal["pause", "quiet", "resume"]
+    action: ProfileAction
 
 
 class EscCb(CallbackData, prefix="e"):
     """A coordinator's answer to an escalation notice."""
 
-    action: Literal["assign", "extend", "close", "pick", "reason", "back"]
+    action: EscAction
     request_id: RowId
     value: Annotated[int, Field(ge=0, lt=2**52)] = 0  # a volunteer's id, or a close reason's index
 
@@ -89,5 +164,5 @@ class EscCb(CallbackData, prefix="e"):
 class LotseCb(CallbackData, prefix="cl"):
     """A coordinator marks a volunteer as Lotse on their card, or unmarks them."""
 
-    action: Literal["set", "unset"]
+    action: LotseAction
     volunteer_id: UserId

@@ -10,7 +10,15 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 
-from handlers.callbacks import NavCb, PickCb, ToggleCb
+from handlers.callbacks import (
+    TOGGLE_DONE,
+    FormField,
+    NavAction,
+    NavCb,
+    PickCb,
+    SignupField,
+    ToggleCb,
+)
 
 
 def button(text: str, data: CallbackData) -> InlineKeyboardButton:
@@ -22,9 +30,9 @@ def grid(buttons: Sequence[InlineKeyboardButton], width: int) -> list[list[Inlin
 
 
 def nav_row(*, back: bool = True) -> list[InlineKeyboardButton]:
-    row = [button("✖ " + _("Cancel"), NavCb(action="cancel"))]
+    row = [button("✖ " + _("Cancel"), NavCb(action=NavAction.CANCEL))]
     if back:
-        row.insert(0, button("« " + _("Back"), NavCb(action="back")))
+        row.insert(0, button("« " + _("Back"), NavCb(action=NavAction.BACK)))
     return row
 
 
@@ -33,7 +41,7 @@ def markup(rows: Iterable[list[InlineKeyboardButton]]) -> InlineKeyboardMarkup:
 
 
 def choices(
-    field: str, options: Sequence[tuple[str, str]], *, width: int = 2, back: bool = True
+    field: FormField, options: Sequence[tuple[str, str]], *, width: int = 2, back: bool = True
 ) -> InlineKeyboardMarkup:
     # The same few keyboards are asked for all day; keyboards are immutable, so one is built
     # per language (the Back and Cancel labels) and shared.
@@ -42,14 +50,14 @@ def choices(
 
 @functools.lru_cache(maxsize=1024)
 def _choices(
-    field: str, options: tuple[tuple[str, str], ...], width: int, back: bool, _locale: str
+    field: FormField, options: tuple[tuple[str, str], ...], width: int, back: bool, _locale: str
 ) -> InlineKeyboardMarkup:
     buttons = [button(label, PickCb(field=field, value=value)) for value, label in options]
     return markup([*grid(buttons, width), nav_row(back=back)])
 
 
 def toggles(
-    field: str,
+    field: SignupField,
     options: Sequence[tuple[str, str]],
     selected: Iterable[str],
     *,
@@ -62,5 +70,5 @@ def toggles(
         button(("✅ " if value in chosen else "▫️ ") + label, ToggleCb(field=field, value=value))
         for value, label in options
     ]
-    done_row = [button(done, ToggleCb(field=field, value=""))]
+    done_row = [button(done, ToggleCb(field=field, value=TOGGLE_DONE))]
     return markup([*grid(buttons, width), done_row, nav_row(back=back)])

@@ -55,7 +55,7 @@ def request_facts(request: HelpRequest) -> RequestFacts:
 
 
 def request_payload(request: HelpRequest) -> dict[str, Any]:
-    """The facts as JSON, for the views that still read a dict (handlers/summary.py)."""
+    """The facts as JSON, for the views that still read a dict (handlers/views/requests.py)."""
     return request_facts(request).to_json()
 
 

@@ -241,6 +241,21 @@ async def find_by_ref(session: AsyncSession, ref: str) -> HelpRequest | None:
     return await session.scalar(select(HelpRequest).where(HelpRequest.ref == wanted))
 
 
+async def get_request(session: AsyncSession, request_id: int) -> HelpRequest | None:
+    return await session.get(HelpRequest, request_id)
+
+
+async def tasks_of(session: AsyncSession, *, volunteer_id: int) -> list[HelpRequest]:
+    """The requests a volunteer has taken and not yet done."""
+    rows = await session.scalars(
+        select(HelpRequest).where(
+            HelpRequest.assignee_id == volunteer_id,
+            HelpRequest.status == RequestStatus.ASSIGNED,
+        )
+    )
+    return list(rows)
+
+
 __all__ = [
     "CancelOutcome",
     "RequestDraft",
@@ -250,7 +265,9 @@ __all__ = [
     "cancel_request",
     "count_open",
     "find_by_ref",
+    "get_request",
     "open_requests_of",
     "sent_request",
     "submit_request",
+    "tasks_of",
 ]

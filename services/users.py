@@ -54,3 +54,9 @@ async def set_locale(session: AsyncSession, *, user_id: int, locale: str) -> Non
     user = await session.get(User, user_id)
     if user is not None:
         user.locale = clean(locale)[:8]
+
+
+async def first_name(session: AsyncSession, user_id: int) -> str:
+    """The name Telegram last gave us for the user; "" if we never saw them."""
+    user = await session.get(User, user_id)
+    return user.first_name if user is not None and user.first_name else ""

@@ -14,14 +14,13 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
 from handlers.callbacks import ApproveCb, OfferCb, TaskCb
-from handlers.coordinator_render import render_escalation
 from handlers.keyboards import button, markup
-from handlers.labels import district_label, language_label, skill_label, username_label
-from handlers.summary import mention, request_summary
+from handlers.views.labels import close_reason_text, username_label
+from handlers.views.requests import mention, render_escalation, request_summary
+from handlers.views.volunteers import profile_lines
 from matching.areas import Areas
 from matching.escalation import Tier
 from matching.text import isolate
-from services.coordination import CloseReason
 from services.outbox import (
     ApprovalDoneNotice,
     ApprovalNotice,
@@ -147,20 +146,8 @@ def _approval(p: ApprovalNotice, r: Reader) -> Rendered:
     who = mention(p.volunteer_id, p.name)
     if p.username:
         who += f" ({escape(username_label(p.username))})"
-    text = "\n".join(
-        [
-            _("🆕 <b>New volunteer:</b> {who}").format(who=who),
-            _("Skills: {skills}").format(
-                skills=escape(", ".join(skill_label(r.areas, s) for s in p.skills))
-            ),
-            _("Districts: {districts}").format(
-                districts=escape(", ".join(district_label(r.areas, d) for d in p.districts))
-            ),
-            _("Languages: {languages}").format(
-                languages=", ".join(language_label(code) for code in p.languages)
-            ),
-        ]
-    )
+    lines = [_("🆕 <b>New volunteer:</b> {who}").format(who=who)]
+    text = "\n".join(lines + profile_lines(r.areas, p.skills, p.districts, p.languages))
     return text, _approval_keyboard(p.volunteer_id)
 
 
@@ -185,19 +172,6 @@ def _approval_done(p: ApprovalDoneNotice, r: Reader) -> Rendered:
     if p.approved:
         return _("✅ {who} was approved by {by}.").format(who=who, by=by), None
     return _("✖ {who} was not approved ({by}).").format(who=who, by=by), None
-
-
-def close_reason_text(key: str) -> str:
-    """The reason a coordinator chose, stored as a key, told to the seeker in their language."""
-    texts: dict[str, Callable[[], str]] = {
-        CloseReason.NO_VOLUNTEER: lambda: _("Unfortunately no volunteer was available in time."),
-        CloseReason.SOLVED: lambda: _("The matter has been solved in another way."),
-        CloseReason.OUT_OF_SCOPE: lambda: _(
-            "This is not something volunteers can do. Please ask the agency about other help."
-        ),
-        CloseReason.DUPLICATE: lambda: _("It is the same as another of your requests."),
-    }
-    return texts[key]() if key in texts else key
 
 
 @renders(TakenNotice)

@@ -1,6 +1,5 @@
 """The buttons of the escalation notice (and of /request): Assign, Extend, Close. Each is claimed
-once in the services; the loser hears that it was already handled. Guarded by the middleware in
-handlers.coordinator."""
+once in the services; the loser hears that it was already handled."""
 
 from __future__ import annotations
 
@@ -9,21 +8,19 @@ from html import escape
 from aiogram import F, Router
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import HelpRequest
-from handlers.callbacks import EscCb
-from handlers.coordinator_requests import user_mention
-from handlers.coordinator_views import (
+from handlers.callbacks import EscAction, EscCb
+from handlers.coordinator.args import user_mention
+from handlers.views.console import (
     CLOSE_REASONS,
     assign_hint,
     assign_keyboard,
     close_keyboard,
-    close_labels,
-    refusal,
     request_keyboard,
 )
-from handlers.summary import mention
+from handlers.views.labels import label
+from handlers.views.requests import mention
 from matching.status import RequestStatus
 from matching.text import isolate
 from services.clock import Clock
@@ -35,16 +32,16 @@ from services.coordination import (
     why_not_open,
 )
 from services.coordination_queries import assignable
+from services.requests import get_request
 from services.rules import Rules
+from services.session import Session
 
-router = Router(name="coordinator_notice")
 
-
-async def _open(query: CallbackQuery, session: AsyncSession, request_id: int) -> HelpRequest | None:
-    request = await session.get(HelpRequest, request_id)
+async def _open(query: CallbackQuery, session: Session, request_id: int) -> HelpRequest | None:
+    request = await get_request(session, request_id)
     if request is None or request.status is not RequestStatus.OPEN:
         outcome = Outcome.NOT_FOUND if request is None else why_not_open(request)
-        await query.answer(refusal(outcome), show_alert=True)
+        await query.answer(label(outcome), show_alert=True)
         return None
     return request
 
@@ -67,9 +64,8 @@ def _by(query: CallbackQuery) -> str:
     return mention(query.from_user.id, query.from_user.first_name)
 
 
-@router.callback_query(EscCb.filter(F.action == "assign"))
 async def on_assign(
-    query: CallbackQuery, callback_data: EscCb, session: AsyncSession, clock: Clock, rules: Rules
+    query: CallbackQuery, callback_data: EscCb, session: Session, clock: Clock, rules: Rules
 ) -> None:
     request = await _open(query, session, callback_data.request_id)
     if request is None:
@@ -82,9 +78,8 @@ async def on_assign(
     await query.answer(assign_hint())
 
 
-@router.callback_query(EscCb.filter(F.action == "pick"))
 async def on_pick(
-    query: CallbackQuery, callback_data: EscCb, session: AsyncSession, clock: Clock
+    query: CallbackQuery, callback_data: EscCb, session: Session, clock: Clock
 ) -> None:
     done = await assign_request(
         session,
@@ -94,7 +89,7 @@ async def on_pick(
         now=clock.now(),
     )
     if done.outcome is not Outcome.ASSIGNED or done.request is None:
-        await query.answer(refusal(done.outcome), show_alert=True)
+        await query.answer(label(done.outcome), show_alert=True)
         return
     line = _("✅ {coordinator} assigned request {ref} to {volunteer}.").format(
         coordinator=_by(query),
@@ -104,9 +99,8 @@ async def on_pick(
     await _settle(query, line)
 
 
-@router.callback_query(EscCb.filter(F.action == "extend"))
 async def on_extend(
-    query: CallbackQuery, callback_data: EscCb, session: AsyncSession, clock: Clock, rules: Rules
+    query: CallbackQuery, callback_data: EscCb, session: Session, clock: Clock, rules: Rules
 ) -> None:
     done = await extend_request(
         session,
@@ -116,14 +110,13 @@ async def on_extend(
         now=clock.now(),
     )
     if done.outcome is not Outcome.EXTENDED or done.request is None:
-        await query.answer(refusal(done.outcome), show_alert=True)
+        await query.answer(label(done.outcome), show_alert=True)
         return
     line = _("⏳ {coordinator} extended request {ref}: the Lotsen are asked once more.")
     await _settle(query, line.format(coordinator=_by(query), ref=isolate(done.request.ref)))
 
 
-@router.callback_query(EscCb.filter(F.action == "close"))
-async def on_close(query: CallbackQuery, callback_data: EscCb, session: AsyncSession) -> None:
+async def on_close(query: CallbackQuery, callback_data: EscCb, session: Session) -> None:
     request = await _open(query, session, callback_data.request_id)
     if request is None:
         return
@@ -131,9 +124,8 @@ async def on_close(query: CallbackQuery, callback_data: EscCb, session: AsyncSes
     await query.answer(_("Why close it? The person who asked will be told kindly."))
 
 
-@router.callback_query(EscCb.filter(F.action == "reason"))
 async def on_reason(
-    query: CallbackQuery, callback_data: EscCb, session: AsyncSession, clock: Clock
+    query: CallbackQuery, callback_data: EscCb, session: Session, clock: Clock
 ) -> None:
     if not 0 <= callback_data.value < len(CLOSE_REASONS):
         await query.answer(_("This button is no longer valid."), show_alert=True)
@@ -147,18 +139,31 @@ async def on_reason(
         now=clock.now(),
     )
     if done.outcome is not Outcome.CLOSED or done.request is None:
-        await query.answer(refusal(done.outcome), show_alert=True)
+        await query.answer(label(done.outcome), show_alert=True)
         return
     line = _("✖ {coordinator} closed request {ref}: {reason}.").format(
-        coordinator=_by(query), ref=isolate(done.request.ref), reason=escape(close_labels()[reason])
+        coordinator=_by(query), ref=isolate(done.request.ref), reason=escape(label(reason))
     )
     await _settle(query, line)
 
 
-@router.callback_query(EscCb.filter(F.action == "back"))
-async def on_back(query: CallbackQuery, callback_data: EscCb, session: AsyncSession) -> None:
+async def on_back(query: CallbackQuery, callback_data: EscCb, session: Session) -> None:
     request = await _open(query, session, callback_data.request_id)
     if request is None:
         return
     await _keyboard(query, request_keyboard(request))
     await query.answer()
+
+
+def router() -> Router:
+    r = Router(name="coordinator.notice")
+    for action, handler in (
+        (EscAction.ASSIGN, on_assign),
+        (EscAction.PICK, on_pick),
+        (EscAction.EXTEND, on_extend),
+        (EscAction.CLOSE, on_close),
+        (EscAction.REASON, on_reason),
+        (EscAction.BACK, on_back),
+    ):
+        r.callback_query.register(handler, EscCb.filter(F.action == action))
+    return r

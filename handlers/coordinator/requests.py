@@ -1,83 +1,31 @@
-"""Coordinators and requests: /open, /request, /escalate, /assign. Guarded by the middleware in
-handlers.coordinator."""
+"""Coordinators and requests: /open, /request, /escalate, /assign."""
 
 from __future__ import annotations
-
-from html import escape
 
 from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import HelpRequest, User, Volunteer
-from handlers.coordinator_views import (
-    assigned_list,
-    open_list,
-    parse_who,
-    refusal,
-    request_card,
-    request_keyboard,
-    tier_label,
-    who_label,
-)
-from handlers.summary import mention
+from handlers.coordinator.args import request_named, user_mention, volunteer_named
+from handlers.views.console import assigned_list, open_list, request_card, request_keyboard
+from handlers.views.labels import label, tier_label
 from matching.areas import Areas
 from matching.status import RequestStatus
 from matching.text import isolate
 from services.clock import Clock
-from services.coordination import (
-    Outcome,
-    assign_request,
-    escalate_now,
-    find_volunteer,
-)
+from services.coordination import Outcome, assign_request, escalate_now
 from services.coordination_queries import history, requests_in_progress
-from services.requests import find_by_ref
 from services.rules import Rules
+from services.session import Session
+from services.users import first_name
 
-router = Router(name="coordinator_requests")
 LIST_MAX = 30  # lines per list: keeps a message well under Telegram's 4096 characters
 
 
-async def request_named(
-    message: Message, ref: str | None, session: AsyncSession, usage: str
-) -> HelpRequest | None:
-    """The request a command names, or None after telling the coordinator what is wrong."""
-    if not ref or not ref.strip():
-        await message.answer(usage)
-        return None
-    request = await find_by_ref(session, ref)
-    if request is None:
-        shown = isolate(escape(ref.strip().upper()[:20]))
-        await message.answer(_("There is no request {ref}.").format(ref=shown))
-    return request
-
-
-async def volunteer_named(
-    message: Message, who_text: str | None, command: str, session: AsyncSession
-) -> Volunteer | None:
-    """The volunteer a command names, or None after telling the coordinator what is wrong."""
-    who = parse_who(who_text)
-    if who is None:
-        await message.answer(
-            _(
-                "Please name the volunteer by Telegram id or @username, for example "
-                "/{command} @anna or /{command} 123456789."
-            ).format(command=command)
-        )
-        return None
-    volunteer = await find_volunteer(session, who)
-    if volunteer is None:
-        await message.answer(_("There is no volunteer {who}.").format(who=who_label(who)))
-    return volunteer
-
-
-@router.message(Command("open"))
 async def cmd_open(
-    message: Message, session: AsyncSession, clock: Clock, areas: Areas, rules: Rules, i18n: I18n
+    message: Message, session: Session, clock: Clock, areas: Areas, rules: Rules, i18n: I18n
 ) -> None:
     now, locale = clock.now(), i18n.current_locale
     waiting = await requests_in_progress(session, RequestStatus.OPEN, limit=LIST_MAX)
@@ -87,11 +35,10 @@ async def cmd_open(
         await message.answer(assigned_list(taken, areas, now, locale))
 
 
-@router.message(Command("request"))
 async def cmd_request(
     message: Message,
     command: CommandObject,
-    session: AsyncSession,
+    session: Session,
     clock: Clock,
     areas: Areas,
     rules: Rules,
@@ -102,11 +49,11 @@ async def cmd_request(
     if request is None:
         return
     events = await history(session, request.id)
-    assignee = await session.get(User, request.assignee_id) if request.assignee_id else None
+    assignee = await first_name(session, request.assignee_id) if request.assignee_id else None
     text = request_card(
         request,
         events,
-        assignee.first_name if assignee else None,
+        assignee,
         areas=areas,
         now=clock.now(),
         locale=i18n.current_locale,
@@ -115,9 +62,8 @@ async def cmd_request(
     await message.answer(text, reply_markup=request_keyboard(request))
 
 
-@router.message(Command("escalate"))
 async def cmd_escalate(
-    message: Message, command: CommandObject, session: AsyncSession, clock: Clock, rules: Rules
+    message: Message, command: CommandObject, session: Session, clock: Clock, rules: Rules
 ) -> None:
     assert message.from_user is not None
     usage = _("Which request? For example: /escalate K7M2QP")
@@ -132,7 +78,7 @@ async def cmd_escalate(
         now=clock.now(),
     )
     if done.outcome is not Outcome.ESCALATED or done.request is None:
-        await message.answer(refusal(done.outcome))
+        await message.answer(label(done.outcome))
         return
     await message.answer(
         _("⏩ Request {ref} moved on: now at {tier}.").format(
@@ -141,9 +87,8 @@ async def cmd_escalate(
     )
 
 
-@router.message(Command("assign"))
 async def cmd_assign(
-    message: Message, command: CommandObject, session: AsyncSession, clock: Clock
+    message: Message, command: CommandObject, session: Session, clock: Clock
 ) -> None:
     assert message.from_user is not None
     args = (command.args or "").split()
@@ -163,16 +108,17 @@ async def cmd_assign(
         now=clock.now(),
     )
     if done.outcome is not Outcome.ASSIGNED:
-        await message.answer(refusal(done.outcome))
+        await message.answer(label(done.outcome))
         return
     text = _("✅ Request {ref} is assigned to {volunteer}. Both have been told.")
-    await message.answer(
-        text.format(
-            ref=isolate(request.ref), volunteer=await user_mention(session, volunteer.user_id)
-        )
-    )
+    who = await user_mention(session, volunteer.user_id)
+    await message.answer(text.format(ref=isolate(request.ref), volunteer=who))
 
 
-async def user_mention(session: AsyncSession, user_id: int) -> str:
-    user = await session.get(User, user_id)
-    return mention(user_id, user.first_name if user else "")
+def router() -> Router:
+    r = Router(name="coordinator.requests")
+    r.message.register(cmd_open, Command("open"))
+    r.message.register(cmd_request, Command("request"))
+    r.message.register(cmd_escalate, Command("escalate"))
+    r.message.register(cmd_assign, Command("assign"))
+    return r

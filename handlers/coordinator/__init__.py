@@ -1,0 +1,54 @@
+"""The coordinators' console. Every module listed in MODULES is for coordinators only: the guard
+on the router that assembles them answers anybody else before a handler runs, so a forged button
+or command changes nothing, and a module added to the list is guarded with no code of its own."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any, Protocol
+
+from aiogram import BaseMiddleware, Router
+from aiogram.types import CallbackQuery, Message, TelegramObject
+from aiogram.types import User as TgUser
+
+from handlers.coordinator import notice, requests, volunteers
+from handlers.views.console import only_for_coordinators
+from services.rules import Rules
+
+
+class RouterModule(Protocol):
+    def router(self) -> Router: ...
+
+
+MODULES: tuple[RouterModule, ...] = (volunteers, requests, notice)
+
+
+class CoordinatorsOnly(BaseMiddleware):
+    """An inner middleware: it runs after a handler's filters matched, so it answers only what a
+    coordinators' handler would have taken; everything else passes on to the other routers."""
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        rules: Rules = data["rules"]
+        user: TgUser | None = data.get("event_from_user")
+        if user is not None and rules.is_coordinator(user.id):
+            return await handler(event, data)
+        if isinstance(event, CallbackQuery):
+            await event.answer(only_for_coordinators(), show_alert=True)
+        elif isinstance(event, Message):
+            await event.answer(only_for_coordinators())
+        return None
+
+
+def router(modules: Iterable[RouterModule] = MODULES) -> Router:
+    """The coordinators' router: each module's `router()`, all behind the guard."""
+    r = Router(name="coordinator")
+    # Inner middlewares reach the handlers of included routers too.
+    r.message.middleware(CoordinatorsOnly())
+    r.callback_query.middleware(CoordinatorsOnly())
+    r.include_routers(*(module.router() for module in modules))
+    return r

@@ -1,0 +1,192 @@
+"""A volunteer as people see them: their own profile card and its menus, the coordinators' card."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from html import escape
+from typing import Any
+
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
+
+from db.models import Volunteer
+from handlers.callbacks import (
+    LotseAction,
+    LotseCb,
+    MenuAction,
+    MenuCb,
+    PauseCb,
+    ProfileAction,
+    ProfileCb,
+    QuietCb,
+)
+from handlers.keyboards import button, markup
+from handlers.views.labels import (
+    district_label,
+    format_day,
+    label,
+    language_label,
+    skill_label,
+    username_label,
+    yes_no,
+)
+from handlers.views.requests import mention
+from matching.areas import Areas
+from matching.status import VolunteerStatus
+from matching.text import isolate
+from services.coordination_queries import VolunteerCard
+from services.volunteers import Profile
+
+QUIET_PRESETS = ((22 * 60, 7 * 60), (21 * 60, 8 * 60), (20 * 60, 9 * 60))
+PAUSE_DAYS = (7, 14, 30)
+
+
+def profile_lines(
+    areas: Areas, skills: Iterable[str], districts: Iterable[str], languages: Iterable[str]
+) -> list[str]:
+    """Skills, districts and languages, each sorted by its label in the reader's language."""
+
+    def joined(labels: Iterable[str]) -> str:
+        return escape(", ".join(sorted(labels)))
+
+    return [
+        _("Skills: {skills}").format(skills=joined(skill_label(areas, s) for s in skills)),
+        _("Districts: {districts}").format(
+            districts=joined(district_label(areas, d) for d in districts)
+        ),
+        _("Languages: {languages}").format(languages=joined(map(language_label, languages))),
+    ]
+
+
+def hhmm(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def quiet_label(start: int, end: int) -> str:
+    return isolate(f"{hhmm(start)}–{hhmm(end)}")
+
+
+def status_line(v: Volunteer, today: date, locale: str) -> str:
+    if v.status is VolunteerStatus.PENDING:
+        return _("Waiting for a coordinator's approval.")
+    if v.status is not VolunteerStatus.APPROVED:
+        return _("Not active. Please contact the agency.")
+    if v.paused and v.paused_until is None:
+        return _("Paused until you send /resume.")
+    if v.paused and v.paused_until is not None and v.paused_until >= today:
+        return _("Paused until {day}.").format(day=format_day(v.paused_until, locale))
+    return _("Active: you get requests that match your profile.")
+
+
+def profile_card(v: Volunteer, p: Profile, areas: Areas, today: date, locale: str) -> str:
+    """The volunteer's own card (/profile)."""
+    quiet = (
+        quiet_label(v.quiet_start, v.quiet_end)
+        if v.quiet_start is not None and v.quiet_end is not None
+        else _("none")
+    )
+    lines = [
+        _("<b>Your volunteer profile</b>"),
+        status_line(v, today, locale),
+        *profile_lines(areas, p.skills, p.districts, p.languages),
+        _("Quiet hours: {quiet}").format(quiet=quiet),
+    ]
+    if v.is_lotse:
+        lines.append(_("You are a Lotse: you are also asked when nobody nearby answers."))
+    return "\n".join(lines)
+
+
+def card_keyboard(v: Volunteer) -> InlineKeyboardMarkup:
+    pause_or_resume = (
+        button("▶ " + _("Resume"), ProfileCb(action=ProfileAction.RESUME))
+        if v.paused
+        else button("⏸ " + _("Pause"), ProfileCb(action=ProfileAction.PAUSE))
+    )
+    quiet = button("🌙 " + _("Quiet hours"), ProfileCb(action=ProfileAction.QUIET))
+    edit = button("✏ " + _("Edit profile"), MenuCb(action=MenuAction.HELP))
+    return markup([[edit], [pause_or_resume, quiet]])
+
+
+def not_registered() -> str:
+    return _("You are not registered as a volunteer yet. Send /start and choose “I want to help”.")
+
+
+def pause_question() -> str:
+    return _("How long would you like a break? You will get no requests meanwhile.")
+
+
+def pause_keyboard() -> InlineKeyboardMarkup:
+    rows = [
+        [button(ngettext("{n} day", "{n} days", n).format(n=n), PauseCb(days=n))]
+        for n in PAUSE_DAYS
+    ]
+    rows.append([button(_("Until I resume"), PauseCb(days=0))])
+    return markup(rows)
+
+
+def paused_text(days: int) -> str:
+    if not days:
+        return _("Paused until you send /resume.")
+    return ngettext(
+        "Paused for {n} day. /resume ends the break early.",
+        "Paused for {n} days. /resume ends the break early.",
+        days,
+    ).format(n=days)
+
+
+def quiet_question() -> str:
+    return _("When should we not send you requests?")
+
+
+def quiet_keyboard() -> InlineKeyboardMarkup:
+    rows = [[button(f"{hhmm(a)}–{hhmm(b)}", QuietCb(start=a, end=b))] for a, b in QUIET_PRESETS]
+    rows.append([button(_("No quiet hours"), QuietCb(start=-1, end=-1))])
+    return markup(rows)
+
+
+def volunteer_text(card: VolunteerCard, areas: Areas, locale: str) -> str:
+    """The coordinators' card of a volunteer (/volunteer)."""
+    v, p = card.volunteer, card.profile
+    who = mention(card.user.id, card.user.first_name)
+    if card.user.username:
+        who += f" ({escape(username_label(card.user.username))})"
+    paused = yes_no(v.paused)
+    if v.paused and v.paused_until is not None:
+        paused = _("until {day}").format(day=format_day(v.paused_until, locale))
+    return "\n".join(
+        [
+            _("👤 <b>Volunteer</b> {who}, id {id}").format(who=who, id=isolate(str(card.user.id))),
+            _("Status: {status}").format(status=label(v.status)),
+            _("Lotse: {answer}").format(answer=yes_no(v.is_lotse)),
+            _("Paused: {answer}").format(answer=paused),
+            *profile_lines(areas, p.skills, p.districts, p.languages),
+            _("Offers in the last 7 days: {n}").format(n=card.offers_7d),
+            _("Requests in hand: {n}").format(n=card.open_assignments),
+        ]
+    )
+
+
+def volunteer_keyboard(card: VolunteerCard) -> InlineKeyboardMarkup:
+    uid = card.user.id
+    if card.volunteer.is_lotse:
+        data = LotseCb(action=LotseAction.UNSET, volunteer_id=uid)
+        toggle = button(_("Remove from the Lotsen"), data)
+    else:
+        toggle = button(
+            "⭐ " + _("Make a Lotse"), LotseCb(action=LotseAction.SET, volunteer_id=uid)
+        )
+    return markup([[toggle]])
+
+
+def approval_payload(card: VolunteerCard) -> dict[str, Any]:
+    """The APPROVAL_REQUEST payload, so /pending shows what the pushed request showed."""
+    return {
+        "volunteer_id": card.user.id,
+        "name": card.user.first_name,
+        "username": card.user.username,
+        "skills": sorted(card.profile.skills),
+        "districts": sorted(card.profile.districts),
+        "languages": sorted(card.profile.languages),
+    }

@@ -1,0 +1,11 @@
+"""Volunteers: signing up, their profile, and the offers and tasks they answer."""
+
+from aiogram import Router
+
+from handlers.volunteer import offers, profile, signup
+
+
+def router() -> Router:
+    r = Router(name="volunteer")
+    r.include_routers(signup.router(), profile.router(), offers.router())
+    return r
