@@ -300,3 +300,17 @@ async def test_every_part_of_a_text_split_in_three_is_refused_when_they_follow_e
         assert "please shorten" in shown[0] or "sent it in parts" in shown[0]
     shown = texts(await send_at(harness, DESCRIPTION, T0 + timedelta(minutes=1)))
     assert "May the volunteer write to you" in shown[0]
+
+
+async def test_request_is_tagged_with_the_writers_language_when_it_is_not_the_interfaces(
+    harness: Harness, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    """A Ukrainian writer whose interface falls back to another language: their own language,
+    not the fallback, is the hint, so Cyrillic without і/ї/є/ґ stays Ukrainian."""
+    await fill_until_description(harness)
+    await harness.send(SEEKER, "Нам треба допомога з шафою, будь ласка", language_code="uk-UA")
+    await harness.press(SEEKER, PickCb(field="consent", value="yes").pack())
+    await harness.press(SEEKER, PickCb(field="confirm", value="send").pack())
+    async with sessions() as session:
+        request = await session.scalar(select(HelpRequest))
+    assert request is not None and request.language == "uk"
