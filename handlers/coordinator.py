@@ -33,11 +33,10 @@ from handlers.summary import mention
 from handlers.views.notices import render_notice
 from matching.areas import Areas
 from services.clock import Clock
-from services.coordination import LotseOutcome, set_lotse
 from services.coordination_queries import pending_volunteers, volunteer_card
 from services.outbox import Notice
 from services.rules import Rules
-from services.volunteers import Decided, decide_volunteer
+from services.volunteers import Decided, LotseOutcome, decide_volunteer, set_lotse
 
 router = Router(name="coordinator")
 

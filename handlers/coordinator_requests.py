@@ -32,11 +32,11 @@ from services.coordination import (
     Outcome,
     assign_request,
     escalate_now,
-    find_volunteer,
 )
 from services.coordination_queries import history, requests_in_progress
 from services.requests import find_by_ref
 from services.rules import Rules
+from services.volunteers import find_volunteer
 
 router = Router(name="coordinator_requests")
 LIST_MAX = 30  # lines per list: keeps a message well under Telegram's 4096 characters

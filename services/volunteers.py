@@ -1,4 +1,4 @@
-"""A volunteer's profile, approval by a coordinator, pausing and quiet hours."""
+"""A volunteer's profile, approval by a coordinator, the Lotsen pool, pausing and quiet hours."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import CursorResult
@@ -136,6 +136,13 @@ async def _create_volunteer(session: AsyncSession, user_id: int, *, now: datetim
     return created is not None
 
 
+class LotseOutcome(enum.StrEnum):
+    SET = "set"
+    UNSET = "unset"
+    UNCHANGED = "unchanged"
+    NOT_FOUND = "not_found"
+
+
 ALREADY = {
     VolunteerStatus.APPROVED: Decided.ALREADY_APPROVED,
     VolunteerStatus.REJECTED: Decided.ALREADY_REJECTED,
@@ -205,6 +212,34 @@ async def _mark_approval_done(
             dedupe_key=f"approve-done:{message.id}",
             now=now,
         )
+
+
+async def set_lotse(session: AsyncSession, *, volunteer_id: int, is_lotse: bool) -> LotseOutcome:
+    # Conditional: of two coordinators pressing at once, one changes it, the other is told
+    # there was nothing to change.
+    changed: CursorResult[Any] = await session.execute(  # type: ignore[assignment]
+        update(Volunteer)
+        .where(Volunteer.user_id == volunteer_id, Volunteer.is_lotse.is_not(is_lotse))
+        .values(is_lotse=is_lotse)
+        .execution_options(synchronize_session=False)
+    )
+    volunteer = await session.get(Volunteer, volunteer_id, populate_existing=True)
+    if volunteer is None:
+        return LotseOutcome.NOT_FOUND
+    if changed.rowcount != 1:
+        return LotseOutcome.UNCHANGED
+    return LotseOutcome.SET if is_lotse else LotseOutcome.UNSET
+
+
+async def find_volunteer(session: AsyncSession, who: int | str) -> Volunteer | None:
+    """A volunteer by Telegram id, or by username (without the @, any case)."""
+    if isinstance(who, int):
+        return await session.get(Volunteer, who)
+    return await session.scalar(
+        select(Volunteer)
+        .join(User, User.id == Volunteer.user_id)
+        .where(func.lower(User.username) == who.lower())
+    )
 
 
 async def pause(session: AsyncSession, *, user_id: int, until: date | None) -> bool:
