@@ -100,6 +100,14 @@ async def accept_offer(
         return _why_not(request, offer, volunteer_id), request
     if not await _answer_offer(session, offer, OfferStatus.ACCEPTED, now=now):
         return _why_not(request, offer, volunteer_id), request
+    await _take(session, request, offer, volunteer_id, now=now)
+    return Answer.ACCEPTED, request
+
+
+async def _take(
+    session: AsyncSession, request: HelpRequest, offer: Offer, volunteer_id: int, *, now: datetime
+) -> None:
+    """The accepting volunteer has the request: the other offers end, the seeker is told."""
     request.status, request.assignee_id = RequestStatus.ASSIGNED, volunteer_id
     request.next_step_at, request.updated_at = None, now
     await withdraw_open_offers(session, request, reason=TakenNotice, now=now, keep=offer.id)
@@ -112,7 +120,6 @@ async def accept_offer(
         tier=offer.tier,
     )
     await introduce(session, request, volunteer_id, now=now, key=f"{offer.id}:{offer.round}")
-    return Answer.ACCEPTED, request
 
 
 async def introduce(
@@ -208,6 +215,23 @@ async def _end_assignment(
 ) -> tuple[Answer | None, HelpRequest | None]:
     """Move the volunteer's assigned request to `status` if it is still assigned to them: one
     conditional UPDATE. (None, request) if this won; else why not."""
+    ended = await _end_if_assigned(session, request_id, volunteer_id, status, now=now, **values)
+    request = await reload_request(session, request_id)
+    if ended:
+        return None, request
+    return await _why_not_ended(session, request, request_id, volunteer_id), request
+
+
+async def _end_if_assigned(
+    session: AsyncSession,
+    request_id: int,
+    volunteer_id: int,
+    status: RequestStatus,
+    *,
+    now: datetime,
+    **values: Any,
+) -> bool:
+    """The conditional UPDATE: True if the request was still assigned to the volunteer."""
     result: CursorResult[Any] = await session.execute(  # type: ignore[assignment]
         update(HelpRequest)
         .where(
@@ -218,19 +242,23 @@ async def _end_assignment(
         .values(status=status, updated_at=now, **values)
         .execution_options(synchronize_session=False)
     )
-    request = await reload_request(session, request_id)
-    if result.rowcount == 1:
-        return None, request
+    return result.rowcount == 1
+
+
+async def _why_not_ended(
+    session: AsyncSession, request: HelpRequest | None, request_id: int, volunteer_id: int
+) -> Answer:
+    """Why the volunteer could not end the assignment, from the state committed meanwhile."""
     offer = await session.scalar(
         select(Offer).where(Offer.request_id == request_id, Offer.volunteer_id == volunteer_id)
     )
     if request is None:
-        return Answer.NOT_FOUND, None
+        return Answer.NOT_FOUND
     if request.assignee_id == volunteer_id:  # done or cancelled meanwhile
-        return _why_not(request, offer, volunteer_id), request
+        return _why_not(request, offer, volunteer_id)
     if offer is not None and offer.status is OfferStatus.RELEASED:
-        return Answer.ALREADY_RELEASED, request
-    return Answer.NOT_FOUND, request
+        return Answer.ALREADY_RELEASED
+    return Answer.NOT_FOUND
 
 
 async def release_request(

@@ -1,6 +1,7 @@
-"""A coordinator's hands on requests and volunteers: assign, extend, close, escalate now, and the
-Lotsen pool. Each action on a request is claimed with a conditional UPDATE, so of two
-coordinators pressing at once exactly one acts; each writes a request_events row."""
+"""A coordinator's hands on requests: assign, extend, close, escalate now (on volunteers: approval
+and the Lotsen pool are in services/volunteers.py). Each action on a request is claimed with a
+conditional UPDATE, so of two coordinators pressing at once exactly one acts; each writes a
+request_events row."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
@@ -48,13 +49,6 @@ class CloseReason(enum.StrEnum):
     DUPLICATE = "duplicate"
 
 
-class LotseOutcome(enum.StrEnum):
-    SET = "set"
-    UNSET = "unset"
-    UNCHANGED = "unchanged"
-    NOT_FOUND = "not_found"
-
-
 @dataclass(frozen=True)
 class Handled:
     outcome: Outcome
@@ -74,10 +68,6 @@ async def _claim(
     return result.rowcount == 1
 
 
-async def _fresh(session: AsyncSession, request_id: int) -> HelpRequest | None:
-    return await reload_request(session, request_id)
-
-
 def why_not_open(request: HelpRequest) -> Outcome:
     """What a coordinator is told when the request is no longer (or not as they saw it) open."""
     return {
@@ -88,7 +78,7 @@ def why_not_open(request: HelpRequest) -> Outcome:
 
 async def _lost(session: AsyncSession, request_id: int) -> Handled:
     """The claim found the request changed: say what it is now, as committed."""
-    request = await _fresh(session, request_id)
+    request = await reload_request(session, request_id)
     if request is None:
         return Handled(Outcome.NOT_FOUND)
     return Handled(why_not_open(request), request)
@@ -109,8 +99,22 @@ async def assign_request(
     values = {"status": RequestStatus.ASSIGNED, "assignee_id": volunteer_id, "updated_at": now}
     if not await _claim(session, request_id, next_step_at=None, **values):
         return await _lost(session, request_id)
-    request = await _fresh(session, request_id)
+    request = await reload_request(session, request_id)
     assert request is not None
+    await _hand_over(session, request, volunteer_id, coordinator_id, now=now)
+    return Handled(Outcome.ASSIGNED, request)
+
+
+async def _hand_over(
+    session: AsyncSession,
+    request: HelpRequest,
+    volunteer_id: int,
+    coordinator_id: int,
+    *,
+    now: datetime,
+) -> None:
+    """What an assignment causes: the volunteer's offer stands accepted, the other offers end,
+    the volunteer hears what to do and the seeker who is coming."""
     offer = await _accepted_offer(session, request, volunteer_id, now=now)
     await withdraw_open_offers(session, request, reason=TakenNotice, now=now, keep=offer.id)
     record(
@@ -124,7 +128,6 @@ async def assign_request(
     )
     offer.outbox_id = await _tell_assignee(session, request, volunteer_id, now=now)
     await introduce(session, request, volunteer_id, now=now, key=f"assigned:{request.steps_run}")
-    return Handled(Outcome.ASSIGNED, request)
 
 
 async def _accepted_offer(
@@ -189,7 +192,7 @@ async def extend_request(
         session, request_id=request_id, kind=EventKind.EXTENDED, now=now, actor_id=coordinator_id
     )
     await run_if_due(session, request_id=request_id, rules=rules, now=now)
-    return Handled(Outcome.EXTENDED, await _fresh(session, request_id))
+    return Handled(Outcome.EXTENDED, await reload_request(session, request_id))
 
 
 async def close_request(
@@ -203,8 +206,21 @@ async def close_request(
     values = {"status": RequestStatus.CLOSED, "close_reason": reason.value, "updated_at": now}
     if not await _claim(session, request_id, next_step_at=None, **values):
         return await _lost(session, request_id)
-    request = await _fresh(session, request_id)
+    request = await reload_request(session, request_id)
     assert request is not None
+    await _after_close(session, request, coordinator_id, reason, now=now)
+    return Handled(Outcome.CLOSED, request)
+
+
+async def _after_close(
+    session: AsyncSession,
+    request: HelpRequest,
+    coordinator_id: int,
+    reason: CloseReason,
+    *,
+    now: datetime,
+) -> None:
+    """What closing causes: the open offers end, and the seeker hears why."""
     await withdraw_open_offers(session, request, reason=WithdrawnNotice, now=now)
     record(
         session,
@@ -217,7 +233,6 @@ async def close_request(
     closed = ClosedNotice(ref=request.ref, request_id=request.id, reason=reason.value)
     key = f"closed:{request.id}"
     await enqueue(session, chat_id=request.seeker_id, payload=closed, dedupe_key=key, now=now)
-    return Handled(Outcome.CLOSED, request)
 
 
 def _past_tier(policy: Policy, tier: int, step: int) -> int:
@@ -244,7 +259,7 @@ async def escalate_now(
     decision = await run_if_due(session, request_id=request_id, rules=rules, now=now)
     assert decision is not None
     await _sign_escalation(session, request_id, coordinator_id, decision, now=now)
-    return Handled(Outcome.ESCALATED, await _fresh(session, request_id))
+    return Handled(Outcome.ESCALATED, await reload_request(session, request_id))
 
 
 async def _sign_escalation(
@@ -266,7 +281,11 @@ async def _sign_escalation(
             manual=True,
         )
         return
-    # The step wrote its own "escalated" row: name the coordinator on it, not write a second.
+    await _sign_step_event(session, request_id, coordinator_id)
+
+
+async def _sign_step_event(session: AsyncSession, request_id: int, coordinator_id: int) -> None:
+    """The step wrote its own "escalated" row: name the coordinator on it, not write a second."""
     event = await session.scalar(
         select(RequestEvent)
         .where(RequestEvent.request_id == request_id, RequestEvent.kind == EventKind.ESCALATED)
@@ -275,31 +294,3 @@ async def _sign_escalation(
     )
     assert event is not None
     event.actor_id, event.data = coordinator_id, {**event.data, "manual": True}
-
-
-async def set_lotse(session: AsyncSession, *, volunteer_id: int, is_lotse: bool) -> LotseOutcome:
-    # Conditional: of two coordinators pressing at once, one changes it, the other is told
-    # there was nothing to change.
-    changed: CursorResult[Any] = await session.execute(  # type: ignore[assignment]
-        update(Volunteer)
-        .where(Volunteer.user_id == volunteer_id, Volunteer.is_lotse.is_not(is_lotse))
-        .values(is_lotse=is_lotse)
-        .execution_options(synchronize_session=False)
-    )
-    volunteer = await session.get(Volunteer, volunteer_id, populate_existing=True)
-    if volunteer is None:
-        return LotseOutcome.NOT_FOUND
-    if changed.rowcount != 1:
-        return LotseOutcome.UNCHANGED
-    return LotseOutcome.SET if is_lotse else LotseOutcome.UNSET
-
-
-async def find_volunteer(session: AsyncSession, who: int | str) -> Volunteer | None:
-    """A volunteer by Telegram id, or by username (without the @, any case)."""
-    if isinstance(who, int):
-        return await session.get(Volunteer, who)
-    return await session.scalar(
-        select(Volunteer)
-        .join(User, User.id == Volunteer.user_id)
-        .where(func.lower(User.username) == who.lower())
-    )

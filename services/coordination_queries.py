@@ -4,11 +4,11 @@ approval, a volunteer's card, and whom a request could be assigned to by hand.""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy import Select, and_, case, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -90,6 +90,13 @@ async def volunteer_card(
     if row is None:
         return None
     user, volunteer = row
+    offers, assigned = await _workload(session, user_id, now=now)
+    profile = await get_profile(session, user_id)
+    return VolunteerCard(user, volunteer, profile, offers, assigned)
+
+
+async def _workload(session: AsyncSession, user_id: int, *, now: datetime) -> tuple[int, int]:
+    """How many offers the volunteer had in 7 days, and how many requests they hold now."""
     offers = await session.scalar(
         select(func.count()).where(
             Offer.volunteer_id == user_id, Offer.created_at >= now - timedelta(days=7)
@@ -100,8 +107,7 @@ async def volunteer_card(
             HelpRequest.assignee_id == user_id, HelpRequest.status == RequestStatus.ASSIGNED
         )
     )
-    profile = await get_profile(session, user_id)
-    return VolunteerCard(user, volunteer, profile, offers or 0, assigned or 0)
+    return offers or 0, assigned or 0
 
 
 async def pending_volunteers(
@@ -143,24 +149,10 @@ def _signals(
     return near, speaks, declined, offers_7d
 
 
-async def assignable(
-    session: AsyncSession, request: HelpRequest, *, now: datetime, tz: ZoneInfo, limit: int = 8
-) -> list[Assignable]:
-    """Approved, reachable, not paused volunteers with the request's skill, in any district.
-    Unlike the automatic matching this keeps those already asked: a coordinator may have phoned
-    them. Best first: not declined, speaks the language, lives nearby, Lotse, least asked."""
-    near, speaks, declined, offers_7d = _signals(request, now)
-    today = local_now(now, tz).local_date
-    rows = await session.execute(
-        select(
-            Volunteer.user_id,
-            User.first_name,
-            Volunteer.is_lotse,
-            case((near, True), else_=False),
-            case((speaks, True), else_=False),
-            case((declined, True), else_=False),
-        )
-        .join(User, User.id == Volunteer.user_id)
+def _may_take(query: Select[Any], request: HelpRequest, today: date) -> Select[Any]:
+    """Approved, reachable volunteers, not paused, with the request's skill, but not its seeker."""
+    return (
+        query.join(User, User.id == Volunteer.user_id)
         .join(
             VolunteerSkill,
             and_(
@@ -173,6 +165,22 @@ async def assignable(
             Volunteer.user_id != request.seeker_id,
             or_(Volunteer.paused.is_(False), Volunteer.paused_until < today),
         )
+    )
+
+
+def _best_first(request: HelpRequest, *, now: datetime, tz: ZoneInfo, limit: int) -> Select[Any]:
+    """Best first: not declined, speaks the language, lives nearby, Lotse, least asked."""
+    near, speaks, declined, offers_7d = _signals(request, now)
+    columns = select(
+        Volunteer.user_id,
+        User.first_name,
+        Volunteer.is_lotse,
+        case((near, True), else_=False),
+        case((speaks, True), else_=False),
+        case((declined, True), else_=False),
+    )
+    return (
+        _may_take(columns, request, local_now(now, tz).local_date)
         .order_by(
             case((declined, 1), else_=0),
             case((speaks, 0), else_=1),
@@ -183,6 +191,15 @@ async def assignable(
         )
         .limit(limit)
     )
+
+
+async def assignable(
+    session: AsyncSession, request: HelpRequest, *, now: datetime, tz: ZoneInfo, limit: int = 8
+) -> list[Assignable]:
+    """Approved, reachable, not paused volunteers with the request's skill, in any district.
+    Unlike the automatic matching this keeps those already asked: a coordinator may have phoned
+    them. Best first: not declined, speaks the language, lives nearby, Lotse, least asked."""
+    rows = await session.execute(_best_first(request, now=now, tz=tz, limit=limit))
     return [
         Assignable(user_id, name, bool(lotse), bool(near_), bool(speaks_), bool(declined_))
         for user_id, name, lotse, near_, speaks_, declined_ in rows

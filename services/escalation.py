@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import HelpRequest, RequestEvent
 from matching.escalation import Action, Available, Decision, Policy, Position, Tier, decide
+from matching.model import VolunteerState
 from matching.status import RequestStatus
 from services.events import EventKind, record
 from services.offering import LOTSEN_MAX, candidates_for, make_offers, request_facts
@@ -32,16 +33,7 @@ async def run_step(
     """Take the request's next escalation step now and schedule the one after."""
     policy = Policy.from_dict(request.policy)
     at = Position(Tier(request.tier), request.step)
-    volunteers = []
-    if at.tier is Tier.VOLUNTEERS and at.step < policy.tier0_rounds:
-        volunteers = await candidates_for(
-            session, request, rules=rules, now=now, limit=policy.offers_per_round
-        )
-    lotsen = []
-    if not volunteers and at.tier is not Tier.COORDINATORS:
-        lotsen = await candidates_for(
-            session, request, rules=rules, now=now, limit=LOTSEN_MAX, lotsen=True
-        )
+    volunteers, lotsen = await _askable(session, request, policy, at, rules=rules, now=now)
     decision = decide(policy, at, Available(len(volunteers), len(lotsen)), now)
     request.steps_run += 1
     request.tier, request.step = int(decision.position.tier), decision.position.step
@@ -57,6 +49,30 @@ async def run_step(
         )
     await _act(session, request, decision, volunteers, lotsen, rules=rules, now=now)
     return decision
+
+
+async def _askable(
+    session: AsyncSession,
+    request: HelpRequest,
+    policy: Policy,
+    at: Position,
+    *,
+    rules: Rules,
+    now: datetime,
+) -> tuple[list[VolunteerState], list[VolunteerState]]:
+    """Whom this step could ask: volunteers while tier 0 has rounds left; the Lotsen only if
+    no volunteer is found, and not once the coordinators have the request."""
+    volunteers = []
+    if at.tier is Tier.VOLUNTEERS and at.step < policy.tier0_rounds:
+        volunteers = await candidates_for(
+            session, request, rules=rules, now=now, limit=policy.offers_per_round
+        )
+    lotsen = []
+    if not volunteers and at.tier is not Tier.COORDINATORS:
+        lotsen = await candidates_for(
+            session, request, rules=rules, now=now, limit=LOTSEN_MAX, lotsen=True
+        )
+    return volunteers, lotsen
 
 
 async def _act(
@@ -93,15 +109,7 @@ async def _tell_seeker(
 async def notify_coordinators(
     session: AsyncSession, request: HelpRequest, *, rules: Rules, now: datetime
 ) -> None:
-    events = await session.scalars(
-        select(RequestEvent)
-        .where(RequestEvent.request_id == request.id)
-        .order_by(RequestEvent.at, RequestEvent.id)
-    )
-    history = [HistoryEntry(at=e.at, kind=e.kind, data=e.data) for e in events]
-    payload = EscalationNotice(
-        request=request_facts(request), history=tuple(history[-12:]), notice=request.step
-    )
+    payload = await _escalation_notice(session, request)
     for chat_id in rules.coordinator_chats():
         await enqueue(
             session,
@@ -117,6 +125,19 @@ async def notify_coordinators(
         now=now,
         notice=request.step,
         chats=len(rules.coordinator_chats()),
+    )
+
+
+async def _escalation_notice(session: AsyncSession, request: HelpRequest) -> EscalationNotice:
+    """The request with its last twelve events, as the coordinators see it."""
+    events = await session.scalars(
+        select(RequestEvent)
+        .where(RequestEvent.request_id == request.id)
+        .order_by(RequestEvent.at, RequestEvent.id)
+    )
+    history = [HistoryEntry(at=e.at, kind=e.kind, data=e.data) for e in events]
+    return EscalationNotice(
+        request=request_facts(request), history=tuple(history[-12:]), notice=request.step
     )
 
 

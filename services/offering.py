@@ -98,22 +98,24 @@ async def note_offered(session: AsyncSession, *volunteer_ids: int, now: datetime
             volunteer.last_offer_at = now
 
 
-async def make_offers(
-    session: AsyncSession,
-    request: HelpRequest,
-    volunteers: Sequence[VolunteerState],
-    *,
-    tier: Tier,
-    now: datetime,
-) -> list[Offer]:
-    ids = [v.user_id for v in volunteers]
-    await note_offered(session, *ids, now=now)
-    earlier = {
+async def _earlier_offers(
+    session: AsyncSession, request: HelpRequest, ids: list[int]
+) -> dict[int, Offer]:
+    """The offers of `request` these volunteers had before, by volunteer."""
+    return {
         offer.volunteer_id: offer
         for offer in await session.scalars(
             select(Offer).where(Offer.request_id == request.id, Offer.volunteer_id.in_(ids))
         )
     }
+
+
+async def _open_offers(
+    session: AsyncSession, request: HelpRequest, ids: list[int], *, tier: Tier, now: datetime
+) -> list[Offer]:
+    """A pending offer of `request` to each volunteer, in the order of `ids`: new, or an
+    earlier one opened again."""
+    earlier = await _earlier_offers(session, request, ids)
     offers = []
     for volunteer_id in ids:
         offer = earlier.get(volunteer_id)
@@ -129,12 +131,18 @@ async def make_offers(
             None,
         )
         offers.append(offer)
-    await session.flush()  # the offers' ids, for the messages
-    # Of a request just made, the offer to the best candidate goes out before anything but
-    # answers: when many people ask at once, each request reaches somebody soon.
+    return offers
+
+
+def _offer_messages(
+    request: HelpRequest, offers: list[Offer], *, tier: Tier, now: datetime
+) -> list[tuple[str, int, OfferNotice, Priority]]:
+    """One message per offer. Of a request just made, the offer to the best candidate goes out
+    before anything but answers: when many people ask at once, each request reaches somebody
+    soon."""
     first = request.created_at == now and tier == Tier.VOLUNTEERS
     facts = request_facts(request)
-    messages = [
+    return [
         (
             f"offer:{o.id}:{o.round}",
             o.volunteer_id,
@@ -143,9 +151,31 @@ async def make_offers(
         )
         for n, o in enumerate(offers)
     ]
+
+
+async def _write_offer_messages(
+    session: AsyncSession, request: HelpRequest, offers: list[Offer], *, tier: Tier, now: datetime
+) -> None:
+    """Queue the offers' messages and note on each offer the message that carries it."""
+    messages = _offer_messages(request, offers, tier=tier, now=now)
     written = await enqueue_many(session, messages, now=now)
     for offer, (key, *_rest) in zip(offers, messages, strict=True):
         offer.outbox_id = written[key]
+
+
+async def make_offers(
+    session: AsyncSession,
+    request: HelpRequest,
+    volunteers: Sequence[VolunteerState],
+    *,
+    tier: Tier,
+    now: datetime,
+) -> list[Offer]:
+    ids = [v.user_id for v in volunteers]
+    await note_offered(session, *ids, now=now)
+    offers = await _open_offers(session, request, ids, tier=tier, now=now)
+    await session.flush()  # the offers' ids, for the messages
+    await _write_offer_messages(session, request, offers, tier=tier, now=now)
     if offers:
         record(
             session,
@@ -172,19 +202,29 @@ async def withdraw_open_offers(
     )
     withdrawn = []
     for offer in pending:
-        if offer.id == keep:
-            continue
-        offer.status, offer.answered_at = OfferStatus.WITHDRAWN, now
-        await replace_sent(
-            session,
-            original_id=offer.outbox_id,
-            payload=reason(ref=request.ref, request_id=request.id),
-            dedupe_key=f"offer-end:{offer.id}:{offer.round}",
-            now=now,
-        )
-        withdrawn.append(offer.volunteer_id)
+        if offer.id != keep:
+            await _withdraw(session, request, offer, reason=reason, now=now)
+            withdrawn.append(offer.volunteer_id)
     if withdrawn:
         record(
             session, request_id=request.id, kind=EventKind.WITHDRAWN, now=now, volunteers=withdrawn
         )
     return withdrawn
+
+
+async def _withdraw(
+    session: AsyncSession,
+    request: HelpRequest,
+    offer: Offer,
+    *,
+    reason: type[TakenNotice | WithdrawnNotice],
+    now: datetime,
+) -> None:
+    offer.status, offer.answered_at = OfferStatus.WITHDRAWN, now
+    await replace_sent(
+        session,
+        original_id=offer.outbox_id,
+        payload=reason(ref=request.ref, request_id=request.id),
+        dedupe_key=f"offer-end:{offer.id}:{offer.round}",
+        now=now,
+    )

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import CursorResult
+from sqlalchemy.engine import CursorResult, Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import HelpRequest, Offer, User
@@ -100,6 +100,18 @@ async def submit_request(
     submit finds the first. One seeker's submits take turns on their user row, so the limit
     on open requests counts what a racing submit committed."""
     await session.execute(select(User.id).where(User.id == seeker_id).with_for_update())
+    refused = await _refused(session, seeker_id=seeker_id, draft_key=draft_key, rules=rules)
+    if refused is not None:
+        return refused
+    return await _create(
+        session, seeker_id=seeker_id, draft=draft, rules=rules, now=now, draft_key=draft_key
+    )
+
+
+async def _refused(
+    session: AsyncSession, *, seeker_id: int, draft_key: str | None, rules: Rules
+) -> Submitted | None:
+    """Why no new request is made: this form was sent already, or too many are open."""
     if draft_key is not None:
         sent = await sent_request(session, seeker_id=seeker_id, draft_key=draft_key)
         if sent is not None:
@@ -107,6 +119,19 @@ async def submit_request(
     open_now = await count_open(session, seeker_id=seeker_id)
     if open_now >= rules.max_open_requests:
         return Submitted(SubmitOutcome.TOO_MANY, None, open_now)
+    return None
+
+
+async def _create(
+    session: AsyncSession,
+    *,
+    seeker_id: int,
+    draft: RequestDraft,
+    rules: Rules,
+    now: datetime,
+    draft_key: str | None,
+) -> Submitted:
+    """Insert the request and take its first escalation step."""
     request_id = await _insert(session, _values(seeker_id, draft, rules, now, draft_key))
     if request_id is None:  # the same form, committed by a racing submit
         assert draft_key is not None
@@ -191,18 +216,7 @@ async def cancel_request(
         return CancelOutcome.NOT_FOUND
     if seen.status not in OPEN_STATES:
         return _not_cancelled(seen)
-    result: CursorResult[Any] = await session.execute(  # type: ignore[assignment]
-        update(HelpRequest)
-        .where(
-            HelpRequest.id == request_id,
-            HelpRequest.status.in_(OPEN_STATES),
-            or_(HelpRequest.assignee_id.is_(None), HelpRequest.assignee_id == seen.assignee_id),
-        )
-        .values(status=RequestStatus.CANCELLED, next_step_at=None, updated_at=now)
-        .returning(HelpRequest.assignee_id)
-        .execution_options(synchronize_session=False)
-    )
-    row = result.first()
+    row = await _cancel_as_seen(session, request_id, seen.assignee_id, now=now)
     request = await reload_request(session, request_id)
     assert request is not None
     if row is None:
@@ -212,6 +226,25 @@ async def cancel_request(
         await _end_assignment(session, request, row.assignee_id, now=now)
     record(session, request_id=request.id, kind=EventKind.CANCELLED, now=now, actor_id=seeker_id)
     return CancelOutcome.CANCELLED
+
+
+async def _cancel_as_seen(
+    session: AsyncSession, request_id: int, assignee_id: int | None, *, now: datetime
+) -> Row[Any] | None:
+    """The conditional UPDATE: cancel if the request is open or assigned, and nobody but
+    `assignee_id` has taken it. The row carries the assignee it had; None if not cancelled."""
+    result: CursorResult[Any] = await session.execute(  # type: ignore[assignment]
+        update(HelpRequest)
+        .where(
+            HelpRequest.id == request_id,
+            HelpRequest.status.in_(OPEN_STATES),
+            or_(HelpRequest.assignee_id.is_(None), HelpRequest.assignee_id == assignee_id),
+        )
+        .values(status=RequestStatus.CANCELLED, next_step_at=None, updated_at=now)
+        .returning(HelpRequest.assignee_id)
+        .execution_options(synchronize_session=False)
+    )
+    return result.first()
 
 
 def _not_cancelled(request: HelpRequest) -> CancelOutcome:

@@ -1,4 +1,4 @@
-"""A volunteer's profile, approval by a coordinator, pausing and quiet hours."""
+"""A volunteer's profile, approval by a coordinator, the Lotsen pool, pausing and quiet hours."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import CursorResult
@@ -79,6 +79,16 @@ async def save_profile(
     # Two saves of one sign-up (a double tap) take turns here: the second finds the first's
     # volunteer and links committed, replaces the links, and reports an update.
     await session.get(Volunteer, user_id, with_for_update=True, populate_existing=True)
+    await _replace_links(session, user_id, profile)
+    await rebuild_reach(session, [user_id])
+    if not is_new:
+        return Saved.UPDATED
+    await _ask_coordinators(session, user_id, profile, rules=rules, now=now)
+    return Saved.SUBMITTED
+
+
+async def _replace_links(session: AsyncSession, user_id: int, profile: Profile) -> None:
+    """The volunteer's skills, districts and languages become the profile's."""
     for model in (VolunteerSkill, VolunteerDistrict, VolunteerLanguage):
         await session.execute(delete(model).where(model.user_id == user_id))
     session.add_all(VolunteerSkill(user_id=user_id, skill=s) for s in sorted(profile.skills))
@@ -88,9 +98,12 @@ async def save_profile(
     session.add_all(
         VolunteerLanguage(user_id=user_id, language=lang) for lang in sorted(profile.languages)
     )
-    await rebuild_reach(session, [user_id])
-    if not is_new:
-        return Saved.UPDATED
+
+
+async def _ask_coordinators(
+    session: AsyncSession, user_id: int, profile: Profile, *, rules: Rules, now: datetime
+) -> None:
+    """Every coordinator chat gets an Approve/Reject message about the new volunteer."""
     user = await session.get(User, user_id)
     payload = ApprovalNotice(
         volunteer_id=user_id,
@@ -108,7 +121,6 @@ async def save_profile(
             dedupe_key=f"approve:{user_id}:{chat_id}",
             now=now,
         )
-    return Saved.SUBMITTED
 
 
 async def _create_volunteer(session: AsyncSession, user_id: int, *, now: datetime) -> bool:
@@ -124,6 +136,13 @@ async def _create_volunteer(session: AsyncSession, user_id: int, *, now: datetim
     return created is not None
 
 
+class LotseOutcome(enum.StrEnum):
+    SET = "set"
+    UNSET = "unset"
+    UNCHANGED = "unchanged"
+    NOT_FOUND = "not_found"
+
+
 ALREADY = {
     VolunteerStatus.APPROVED: Decided.ALREADY_APPROVED,
     VolunteerStatus.REJECTED: Decided.ALREADY_REJECTED,
@@ -135,17 +154,13 @@ async def decide_volunteer(
 ) -> Decided:
     """Approve or reject a volunteer who is waiting. Conditional: of two coordinators deciding
     at once one decides, and the other hears what was decided."""
-    status = VolunteerStatus.APPROVED if approve else VolunteerStatus.REJECTED
-    decided: CursorResult[Any] = await session.execute(  # type: ignore[assignment]
-        update(Volunteer)
-        .where(Volunteer.user_id == volunteer_id, Volunteer.status == VolunteerStatus.PENDING)
-        .values(status=status, decided_by=coordinator_id, decided_at=now)
-        .execution_options(synchronize_session=False)
+    decided = await _decide_if_pending(
+        session, coordinator_id=coordinator_id, volunteer_id=volunteer_id, approve=approve, now=now
     )
     volunteer = await session.get(Volunteer, volunteer_id, populate_existing=True)
     if volunteer is None:
         return Decided.NOT_FOUND
-    if decided.rowcount != 1:
+    if not decided:
         return ALREADY.get(volunteer.status, Decided.ALREADY_DECIDED)
     outcome = Decided.APPROVED if approve else Decided.REJECTED
     await enqueue(
@@ -155,7 +170,29 @@ async def decide_volunteer(
         dedupe_key=f"decided:{volunteer_id}",
         now=now,
     )
-    # Every coordinator's Approve/Reject message now says who decided, so nobody decides twice.
+    await _mark_approval_done(session, coordinator_id, volunteer_id, approve=approve, now=now)
+    return outcome
+
+
+async def _decide_if_pending(
+    session: AsyncSession, *, coordinator_id: int, volunteer_id: int, approve: bool, now: datetime
+) -> bool:
+    """The conditional UPDATE: True if this call decided, False if the volunteer was not
+    waiting (any more)."""
+    status = VolunteerStatus.APPROVED if approve else VolunteerStatus.REJECTED
+    decided: CursorResult[Any] = await session.execute(  # type: ignore[assignment]
+        update(Volunteer)
+        .where(Volunteer.user_id == volunteer_id, Volunteer.status == VolunteerStatus.PENDING)
+        .values(status=status, decided_by=coordinator_id, decided_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return decided.rowcount == 1
+
+
+async def _mark_approval_done(
+    session: AsyncSession, coordinator_id: int, volunteer_id: int, *, approve: bool, now: datetime
+) -> None:
+    """Every coordinator's Approve/Reject message now says who decided, so nobody decides twice."""
     asked = await session.scalars(
         select(OutboxMessage).where(OutboxMessage.dedupe_key.like(f"approve:{volunteer_id}:%"))
     )
@@ -175,7 +212,34 @@ async def decide_volunteer(
             dedupe_key=f"approve-done:{message.id}",
             now=now,
         )
-    return outcome
+
+
+async def set_lotse(session: AsyncSession, *, volunteer_id: int, is_lotse: bool) -> LotseOutcome:
+    # Conditional: of two coordinators pressing at once, one changes it, the other is told
+    # there was nothing to change.
+    changed: CursorResult[Any] = await session.execute(  # type: ignore[assignment]
+        update(Volunteer)
+        .where(Volunteer.user_id == volunteer_id, Volunteer.is_lotse.is_not(is_lotse))
+        .values(is_lotse=is_lotse)
+        .execution_options(synchronize_session=False)
+    )
+    volunteer = await session.get(Volunteer, volunteer_id, populate_existing=True)
+    if volunteer is None:
+        return LotseOutcome.NOT_FOUND
+    if changed.rowcount != 1:
+        return LotseOutcome.UNCHANGED
+    return LotseOutcome.SET if is_lotse else LotseOutcome.UNSET
+
+
+async def find_volunteer(session: AsyncSession, who: int | str) -> Volunteer | None:
+    """A volunteer by Telegram id, or by username (without the @, any case)."""
+    if isinstance(who, int):
+        return await session.get(Volunteer, who)
+    return await session.scalar(
+        select(Volunteer)
+        .join(User, User.id == Volunteer.user_id)
+        .where(func.lower(User.username) == who.lower())
+    )
 
 
 async def pause(session: AsyncSession, *, user_id: int, until: date | None) -> bool:

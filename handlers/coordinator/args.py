@@ -12,10 +12,10 @@ from db.models import HelpRequest, Volunteer
 from handlers.views.console import who_label
 from handlers.views.requests import mention
 from matching.text import isolate
-from services.coordination import find_volunteer
 from services.requests import find_by_ref
 from services.session import Session
 from services.users import first_name
+from services.volunteers import find_volunteer
 
 
 def parse_who(text: str | None) -> int | str | None:

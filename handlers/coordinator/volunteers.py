@@ -16,13 +16,12 @@ from handlers.views.notices import render_notice
 from handlers.views.volunteers import approval_payload, volunteer_keyboard, volunteer_text
 from matching.areas import Areas
 from services.clock import Clock
-from services.coordination import LotseOutcome, set_lotse
 from services.coordination_queries import pending_volunteers, volunteer_card
 from services.outbox import Notice
 from services.rules import Rules
 from services.session import Session
 from services.users import first_name
-from services.volunteers import Decided, decide_volunteer
+from services.volunteers import Decided, LotseOutcome, decide_volunteer, set_lotse
 
 # The decisions that did not happen: the coordinator hears why in an alert.
 NOT_DECIDED = (

@@ -20,10 +20,10 @@ from matching.escalation import Tier
 from matching.status import RequestStatus, VolunteerStatus, WhenKind
 from matching.text import clean, isolate
 from services.answers import Answer
-from services.coordination import CloseReason, LotseOutcome, Outcome
+from services.coordination import CloseReason, Outcome
 from services.events import EventKind
 from services.requests import CancelOutcome
-from services.volunteers import Decided
+from services.volunteers import Decided, LotseOutcome
 
 
 def N_(message: str) -> str:

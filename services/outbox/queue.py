@@ -177,6 +177,13 @@ async def park_failed(
     statement = by_id(row.id, **values) if claimed else guarded(row, **values)
     if not await changed(session, statement) or row.kind == Notice.COORDINATOR_SEND_FAILED:
         return
+    await _tell_failed(session, row, error, notify=notify, now=now)
+
+
+async def _tell_failed(
+    session: AsyncSession, row: Due, error: str, *, notify: Sequence[int], now: datetime
+) -> None:
+    """Each coordinator chat hears that the row could not be sent, and why."""
     payload = SendFailedNotice(chat_id=row.chat_id, failed_kind=row.kind, error=error)
     for chat_id in notify:
         await enqueue(

@@ -18,19 +18,17 @@ from services.clock import FrozenClock
 from services.coordination import (
     CloseReason,
     Handled,
-    LotseOutcome,
     Outcome,
     assign_request,
     close_request,
     escalate_now,
     extend_request,
-    find_volunteer,
-    set_lotse,
 )
 from services.coordination_queries import assignable
 from services.outbox import Notice
 from services.requests import submit_request
 from services.rules import Rules
+from services.volunteers import LotseOutcome, find_volunteer, set_lotse
 from tests.conftest import COORDINATOR_ID
 from tests.factories import add_offer, add_volunteer, draft, event_kinds, offers_of, outbox
 
