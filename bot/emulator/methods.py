@@ -46,15 +46,16 @@ class BotApi:
             "sendChatAction": self.send_chat_action,
             "getChat": self.get_chat,
         }
-        # Telegram matches method names case-insensitively.
-        self._handlers = {name.lower(): handler for name, handler in handlers.items()}
+        self.methods = tuple(handlers)
+        # Telegram matches method names case-insensitively; observers get the documented name.
+        self._handlers = {name.lower(): (name, handler) for name, handler in handlers.items()}
 
     async def call(self, method: str, raw: Mapping[str, Any]) -> tuple[int, JsonDict]:
         """Run one API call; returns the HTTP status and the JSON body."""
         stats = self.emu.stats
         stats.calls[method] = stats.calls.get(method, 0) + 1
         try:
-            handler = self._handlers.get(method.lower())
+            name, handler = self._handlers.get(method.lower()) or (method, None)
             if handler is None:
                 raise ApiError(404, "Not Found: method not found")
             fault = self.emu.faults.take(method)
@@ -65,6 +66,8 @@ class BotApi:
             stats.count_error(err.error_code)
             self.emu.signal.notify()
             return err.error_code, err.payload()
+        for observe in self.emu.result_observers:
+            observe(name, result)
         self.emu.signal.notify()
         return 200, {"ok": True, "result": result}
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from bot.emulator.models import CallbackRecord, JsonDict, SendRecord, StoredMessage
 from bot.emulator.store import ChatStore
 from bot.emulator.updates import StateSignal, UpdateQueue
 
 T = TypeVar("T")
+# Told the method name and the result of every successful Bot API call, updates handed out by
+# getUpdates included; conformance tests check them against an independent model of the API.
+ResultObserver = Callable[[str, Any], None]
 
 
 class EmulatorView:
@@ -20,6 +23,9 @@ class EmulatorView:
     updates: UpdateQueue
     sends: list[SendRecord]
     callback_queries: dict[str, CallbackRecord]
+    # Shared by every emulator in the process and empty unless a test registers an observer,
+    # so that one registration sees all emulators, also those a helper starts on its own.
+    result_observers: ClassVar[list[ResultObserver]] = []
 
     # --- inspecting -------------------------------------------------------------------------
 

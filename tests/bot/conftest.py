@@ -41,7 +41,7 @@ def build_harness(
 @pytest.fixture
 def settings(db_url: str) -> Settings:
     return Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         database_url=db_url,
         coordinators=(COORDINATOR_ID,),
         locales_dir=DEFAULT_LOCALES_DIR,

@@ -7,7 +7,7 @@ import itertools
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -20,7 +20,7 @@ from aiogram.methods import (
     TelegramMethod,
 )
 from aiogram.methods.base import TelegramType
-from aiogram.types import Chat, Message, User
+from aiogram.types import Chat, InlineKeyboardMarkup, Message, User
 
 
 class RecordingSession(BaseSession):
@@ -44,7 +44,8 @@ class RecordingSession(BaseSession):
                 date=datetime.now(UTC),
                 chat=Chat(id=int(method.chat_id), type="private"),
                 text=method.text,
-                reply_markup=method.reply_markup,
+                # The bot sends inline keyboards only, the kind Telegram echoes back.
+                reply_markup=cast(InlineKeyboardMarkup | None, method.reply_markup),
             )
         return True  # type: ignore[return-value]
 
@@ -135,7 +136,7 @@ def texts(calls: list[TelegramMethod[Any]]) -> list[str]:
     out: list[str] = []
     for call in calls:
         if isinstance(call, SendMessage | EditMessageText):
-            out.append(call.text)
+            out.append(call.text or "")
         if isinstance(call, AnswerCallbackQuery) and call.text:
             out.append(call.text)
     return out

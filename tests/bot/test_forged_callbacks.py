@@ -125,6 +125,7 @@ async def request_id(sessions: Sessions, clock: FrozenClock, rules: Rules) -> in
         request = (
             await submit_request(s, seeker_id=SEEKER, draft=draft(), rules=rules, now=clock.now())
         ).request
+        assert request is not None
         return request.id
 
 
@@ -150,7 +151,7 @@ async def test_forged_buttons_get_a_localized_answer_and_change_nothing_when_pre
     # case is checked against the snapshot taken before it, and all mismatches are reported.
     i18n = I18n(path=settings.locales_dir, default_locale="en")
     before = await snapshot(sessions)
-    wrong: list[tuple[str, Any]] = []
+    wrong: list[tuple[Any, ...]] = []
     for presser, data, answer in CASES:
         german = i18n.gettext(answer, locale="de")
         assert german != answer  # so that the comparison proves the answer is localized
@@ -169,13 +170,15 @@ async def test_forged_buttons_get_a_localized_answer_and_change_nothing_when_pre
 
 
 async def test_every_callback_prefix_is_forged_in_the_table() -> None:
+    from aiogram.filters.callback_data import CallbackData
+
     from handlers import callbacks
 
     prefixes = {
         cls.__prefix__
         for cls in vars(callbacks).values()
-        if isinstance(cls, type) and issubclass(cls, callbacks.CallbackData)
-        if cls is not callbacks.CallbackData
+        if isinstance(cls, type) and issubclass(cls, CallbackData)
+        if cls is not CallbackData
     }
     forged = {data.split(":")[0] for _presser, data, _answer in CASES}
     assert prefixes <= forged

@@ -119,6 +119,7 @@ async def people(sessions: Sessions, clock: FrozenClock, rules: Rules) -> HelpRe
         request = (
             await submit_request(s, seeker_id=SEEKER, draft=draft(), rules=rules, now=clock.now())
         ).request
+        assert request is not None
         await add_volunteer(s, HELPER, now=clock.now(), districts=("porz",))
         helper = await s.get(User, HELPER)
         assert helper is not None
@@ -186,6 +187,7 @@ async def test_names_are_isolated_when_a_coordinator_extends_closes_or_assigns_b
         third = (
             await submit_request(s, seeker_id=SEEKER, draft=draft(), rules=rules, now=clock.now())
         ).request
+    assert second is not None and third is not None
     extend = EscCb(action="extend", request_id=first.id).pack()
     assert_isolated((await coordinator(harness, extend, press=True))[0], COORDINATOR_NAME)
     close = EscCb(action="reason", request_id=second.id, value=1).pack()

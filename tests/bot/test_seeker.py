@@ -212,7 +212,9 @@ async def test_twenty_volunteers_pressing_accept_at_once_yield_exactly_one_winne
     start = len(harness.transport.calls)
     await asyncio.gather(*(harness.feed(u) for u in updates))
     calls = harness.transport.calls[start:]
-    winners = {c.chat_id for c in calls if isinstance(c, EditMessageText) and "is yours" in c.text}
+    winners = {
+        c.chat_id for c in calls if isinstance(c, EditMessageText) and "is yours" in (c.text or "")
+    }
     taken = [
         c for c in calls if isinstance(c, AnswerCallbackQuery) and "already taken" in (c.text or "")
     ]

@@ -142,9 +142,9 @@ async def build_population(s: AsyncSession, seed: int, size: int) -> Population:
             pop.offered(user_id, at)
     # Open assignments count; finished ones do not.
     for user_id in rng.sample(ids, size // 5):
-        status = rng.choice([RequestStatus.ASSIGNED, RequestStatus.ASSIGNED, RequestStatus.DONE])
-        await add_request(s, seeker_id=SEEKER_ID, now=T0, status=status, assignee_id=user_id)
-        if status is RequestStatus.ASSIGNED:
+        state = rng.choice([RequestStatus.ASSIGNED, RequestStatus.ASSIGNED, RequestStatus.DONE])
+        await add_request(s, seeker_id=SEEKER_ID, now=T0, status=state, assignee_id=user_id)
+        if state is RequestStatus.ASSIGNED:
             pop.states[user_id] = replace(
                 pop.states[user_id], open_assignments=pop.states[user_id].open_assignments + 1
             )

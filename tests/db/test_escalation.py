@@ -129,7 +129,8 @@ async def walk(
     sessions: Sessions, request_id: int, rules: Rules, clock: FrozenClock
 ) -> list[timedelta]:
     """Run each step when it falls due until none is scheduled; the waits between them."""
-    waits, last = [], clock.now()
+    waits: list[timedelta] = []
+    last = clock.now()
     for _ in range(20):
         async with sessions() as s:
             request = await s.get(HelpRequest, request_id)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -460,8 +460,11 @@ async def test_one_volunteer_and_one_approval_request_when_a_sign_up_is_saved_tw
             await add_user(s, volunteer, now=clock.now())
         saving = in_transaction(
             sessions,
-            lambda s, v=volunteer: save_profile(
-                s, user_id=v, profile=profile, rules=rules, now=clock.now()
+            cast(
+                Callable[[AsyncSession], Awaitable[Saved]],
+                lambda s, v=volunteer: save_profile(
+                    s, user_id=v, profile=profile, rules=rules, now=clock.now()
+                ),
             ),
         )
         saved = await both(engine, saving, saving)

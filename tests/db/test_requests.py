@@ -150,6 +150,7 @@ async def test_exactly_one_wins_when_twenty_volunteers_accept_at_once(
         edits = await outbox(s, kind=Notice.OFFER_TAKEN)
         assert sorted(m.chat_id for m in edits) == [v for v in volunteers if v != winner]
         for edit in edits:
+            assert edit.edit_of is not None
             original = originals[edit.edit_of]
             assert original.chat_id == edit.chat_id
             assert original.status in (OutboxStatus.SENT, OutboxStatus.CANCELLED)

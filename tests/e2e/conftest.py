@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import json
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import pytest
 from aiogram import Bot
@@ -13,12 +15,39 @@ from aiogram.client.telegram import TelegramAPIServer
 from bot.emulator import Emulator, run_emulator
 
 TEST_TOKEN = "123456:emulator-test-token"
+CONFORMANCE_MODULE = "test_conformance.py"
 
 
 def make_bot(emu: Emulator) -> Bot:
     """A real aiogram Bot talking HTTP to the emulator, configured like the production bot."""
     session = AiohttpSession(api=TelegramAPIServer.from_base(emu.base_url))
     return Bot(TEST_TOKEN, session=session, default=DefaultBotProperties(parse_mode="HTML"))
+
+
+class ApiTraffic:
+    """Every result any emulator answered with during the session, as the JSON it sent."""
+
+    def __init__(self) -> None:
+        self.results: list[tuple[str, str]] = []
+
+    def __call__(self, method: str, result: Any) -> None:
+        # Serialised at once: the emulator keeps changing the objects it answered with.
+        self.results.append((method, json.dumps(result)))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def api_traffic() -> Iterator[ApiTraffic]:
+    """Records the traffic of every emulator the e2e tests start, for test_conformance.py."""
+    traffic = ApiTraffic()
+    Emulator.result_observers.append(traffic)
+    yield traffic
+    Emulator.result_observers.remove(traffic)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The conformance check runs last, over the traffic of every e2e test before it."""
+    last = [item for item in items if item.path.name == CONFORMANCE_MODULE]
+    items[:] = [item for item in items if item.path.name != CONFORMANCE_MODULE] + last
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -27,7 +28,7 @@ BASE = VolunteerState(
 )
 
 
-def volunteer(**changes: object) -> VolunteerState:
+def volunteer(**changes: Any) -> VolunteerState:
     return replace(BASE, **changes)
 
 

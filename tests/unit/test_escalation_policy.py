@@ -71,7 +71,8 @@ def test_decide_takes_the_tiers_next_step_when_the_request_stands_at_a_position(
 
 def walk(policy: Policy, available: Available, at: Position | None = None) -> list[Decision]:
     """Every step until no further one is scheduled, each taken the moment it is due."""
-    now, position, steps = NOW, at or start(), []
+    now, position = NOW, at or start()
+    steps: list[Decision] = []
     while len(steps) < 100:
         decision = decide(policy, position, available, now)
         steps.append(decision)
