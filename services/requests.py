@@ -16,7 +16,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import HelpRequest, Offer, User
 from matching.status import OfferStatus, RequestStatus, WhenKind
-from matching.text import clean
 from services.escalation import run_step
 from services.events import EventKind, record
 from services.locks import reload_request
@@ -196,15 +195,6 @@ async def _insert(session: AsyncSession, values: dict[str, Any]) -> int | None:
     raise RuntimeError(f"no free request reference after {REF_ATTEMPTS} attempts")
 
 
-async def open_requests_of(session: AsyncSession, *, seeker_id: int) -> list[HelpRequest]:
-    rows = await session.scalars(
-        select(HelpRequest)
-        .where(HelpRequest.seeker_id == seeker_id, HelpRequest.status.in_(OPEN_STATES))
-        .order_by(HelpRequest.created_at)
-    )
-    return list(rows)
-
-
 async def cancel_request(
     session: AsyncSession, *, request_id: int, seeker_id: int, now: datetime
 ) -> CancelOutcome:
@@ -268,27 +258,6 @@ async def _end_assignment(
     await tell(session, request, CancelledNotice, key=key, now=now, chat_id=assignee)
 
 
-async def find_by_ref(session: AsyncSession, ref: str) -> HelpRequest | None:
-    # Typed by a person: a NUL in it would make PostgreSQL refuse the whole statement.
-    wanted = clean(ref).strip().upper()
-    return await session.scalar(select(HelpRequest).where(HelpRequest.ref == wanted))
-
-
-async def get_request(session: AsyncSession, request_id: int) -> HelpRequest | None:
-    return await session.get(HelpRequest, request_id)
-
-
-async def tasks_of(session: AsyncSession, *, volunteer_id: int) -> list[HelpRequest]:
-    """The requests a volunteer has taken and not yet done."""
-    rows = await session.scalars(
-        select(HelpRequest).where(
-            HelpRequest.assignee_id == volunteer_id,
-            HelpRequest.status == RequestStatus.ASSIGNED,
-        )
-    )
-    return list(rows)
-
-
 __all__ = [
     "CancelOutcome",
     "RequestDraft",
@@ -297,10 +266,6 @@ __all__ = [
     "Submitted",
     "cancel_request",
     "count_open",
-    "find_by_ref",
-    "get_request",
-    "open_requests_of",
     "sent_request",
     "submit_request",
-    "tasks_of",
 ]

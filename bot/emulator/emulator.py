@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from bot.emulator.acting import button_with_data, callback_query, member_update, photo_sizes
 from bot.emulator.limits import Clock, FaultInjector, RateLimiter
 from bot.emulator.methods import BotApi
 from bot.emulator.models import (
@@ -162,21 +163,7 @@ class Emulator(EmulatorView):
 
     async def user_sends_photo(self, user_id: int, *, chat_id: int | None = None) -> StoredMessage:
         _, message = self._user_message(user_id, chat_id)
-        unique = f"{message.chat_id}_{message.message_id}"
-        message.photo = [
-            {
-                "file_id": f"photo-s-{unique}",
-                "file_unique_id": f"s{unique}",
-                "width": 90,
-                "height": 90,
-            },
-            {
-                "file_id": f"photo-m-{unique}",
-                "file_unique_id": f"m{unique}",
-                "width": 800,
-                "height": 800,
-            },
-        ]
+        message.photo = photo_sizes(f"{message.chat_id}_{message.message_id}")
         self._queue_message(message)
         return message
 
@@ -197,7 +184,7 @@ class Emulator(EmulatorView):
         user = self.store.user(user_id)
         chat = self.store.chat(user_id if chat_id is None else chat_id)
         message = self.store.find(chat.id, message_id)
-        button = self._button_with_data(message, callback_data)
+        button = button_with_data(message, callback_data)
         if strict and (message is None or button is None):
             raise LookupError(
                 f"message #{message_id} in chat {chat.id} has no button with data "
@@ -206,29 +193,10 @@ class Emulator(EmulatorView):
         query_id = f"{user.id}-{next(self._query_ids)}"
         record = CallbackRecord(query_id, user.id, chat.id, message_id, callback_data)
         self.callback_queries[query_id] = record
-        self.inject_update({"callback_query": self._callback_query(record, user, message)})
+        self.inject_update({"callback_query": callback_query(self.store, record, user, message)})
         label = str(button.get("text")) if button else callback_data
         self._emit(Event("pressed", chat.id, chat.label, label, message_id=message_id))
         return query_id
-
-    def _callback_query(
-        self, record: CallbackRecord, user: User, message: StoredMessage | None
-    ) -> JsonDict:
-        chat = self.store.chat(record.chat_id)
-        # A press on a deleted message reaches the bot as an InaccessibleMessage (date 0).
-        inaccessible = {"chat": chat.to_api(), "message_id": record.message_id, "date": 0}
-        return {
-            "id": record.id,
-            "from": user.to_api(),
-            "message": self.store.message_to_api(message) if message else inaccessible,
-            "chat_instance": str(chat.id * 7919),
-            "data": record.data,
-        }
-
-    @staticmethod
-    def _button_with_data(message: StoredMessage | None, data: str) -> JsonDict | None:
-        buttons = message.inline_buttons if message else []
-        return next((b for b in buttons if b.get("callback_data") == data), None)
 
     async def press_button(
         self, user_id: int, text_substring: str, *, chat_id: int | None = None
@@ -245,22 +213,7 @@ class Emulator(EmulatorView):
         return self.updates.put(dict(raw))
 
     def _member_update(self, user: User, old: str, new: str) -> None:
-        bot = self.store.bot.to_api()
-
-        def member(status: str) -> JsonDict:
-            # Telegram's ChatMemberBanned always carries until_date (0: forever).
-            return {"user": bot, "status": status} | (
-                {"until_date": 0} if status == "kicked" else {}
-            )
-
-        update = {
-            "chat": self.store.chat(user.id).to_api(),
-            "from": user.to_api(),
-            "date": int(time.time()),
-            "old_chat_member": member(old),
-            "new_chat_member": member(new),
-        }
-        self.inject_update({"my_chat_member": update})
+        self.inject_update({"my_chat_member": member_update(self.store, user, old, new)})
 
     async def block(self, user_id: int) -> None:
         """The user blocks the bot: sends get 403 and a ``my_chat_member`` update is queued."""

@@ -12,7 +12,7 @@ from db.models import HelpRequest, Volunteer
 from handlers.views.console import who_label
 from handlers.views.requests import mention
 from matching.text import isolate
-from services.requests import find_by_ref
+from services.request_queries import find_by_ref
 from services.session import Session
 from services.users import first_name
 from services.volunteers import find_volunteer

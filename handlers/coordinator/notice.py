@@ -32,7 +32,7 @@ from services.coordination import (
     why_not_open,
 )
 from services.coordination_queries import assignable
-from services.requests import get_request
+from services.request_queries import get_request
 from services.rules import Rules
 from services.session import Session
 

@@ -13,7 +13,8 @@ from handlers.views.labels import label
 from handlers.views.requests import cancel_button, cancel_confirm_keyboard, describe
 from matching.areas import Areas
 from services.clock import Clock
-from services.requests import CancelOutcome, cancel_request, open_requests_of
+from services.request_queries import open_requests_of
+from services.requests import CancelOutcome, cancel_request
 from services.session import Session
 
 # The seeker's answer replaces the request's message; any other outcome is a short alert.

@@ -17,7 +17,7 @@ from handlers.views.requests import taken_text
 from matching.areas import Areas
 from services.answers import Answer, accept_offer, decline_offer, mark_done, release_request
 from services.clock import Clock
-from services.requests import tasks_of
+from services.request_queries import tasks_of
 from services.rules import Rules
 from services.session import Session
 from services.users import first_name
