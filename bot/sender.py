@@ -1,6 +1,7 @@
-"""The outbox sender: delivers outbox rows to Telegram, all through one pacer (see DESIGN.md,
-"Sending: the transactional outbox and one pacer"; the queries are in services/outbox/queue.py,
-pacing in bot/pacing.py, what becomes of each send in bot/send_results.py).
+"""The outbox sender: delivers outbox rows to Telegram, all through one pacer (see
+docs/ARCHITECTURE.md, "The path of an outbox message"; the queries are in
+services/outbox/queue.py, pacing in bot/pacing.py, the calls in bot/send_calls.py, what becomes
+of each send in bot/ledger.py).
 
 A row is claimed with a lease before it is sent, so that two senders never send the same row,
 while a crash mid-send leaves it to be sent again once the lease runs out (at least once).

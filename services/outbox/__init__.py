@@ -1,6 +1,6 @@
 """The transactional outbox, in one place: what a message carries (payloads), writing it in
-the transaction that causes it (write), and the sender's queries (queue). See DESIGN.md,
-"Sending: the transactional outbox and one pacer"."""
+the transaction that causes it (write), and the sender's queries (queue). See
+docs/ARCHITECTURE.md, "The path of an outbox message"."""
 
 from services.outbox.codec import PayloadError, personal, personal_fields
 from services.outbox.payloads import (
