@@ -57,9 +57,15 @@ async def on_language_menu(
 
 
 async def on_language(
-    query: CallbackQuery, callback_data: LangCb, session: Session, i18n: I18n, state: FSMContext
+    query: CallbackQuery,
+    callback_data: LangCb,
+    session: Session,
+    i18n: I18n,
+    state: FSMContext,
+    user_locale: tuple[str | None, str | None] = (None, None),
 ) -> None:
-    """The choice is stored; the person is greeted in it, as /start greets."""
+    """The choice is stored, and the person greeted in it as /start greets; the same choice
+    again (a double tap) changes nothing and greets no second time."""
     code = callback_data.code
     if code not in i18n.available_locales:
         await query.answer(_("This language is not available yet."), show_alert=True)
@@ -68,7 +74,8 @@ async def on_language(
     with i18n.use_locale(code):
         if isinstance(query.message, Message):
             await query.message.edit_text(f"{LANGUAGE_BUTTON} ✓ {own_name(code)}")
-            await cmd_start(query.message, state)
+            if user_locale[0] != code:
+                await cmd_start(query.message, state)
         await query.answer()
 
 

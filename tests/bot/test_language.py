@@ -161,3 +161,14 @@ async def test_new_catalog_is_offered_in_the_fixed_order_when_it_lands(
         assert greeted(await h.send(PERSON + 1, "/start", language_code="uk-UA"))
     finally:
         await h.bot.session.close()
+
+
+async def test_no_second_greeting_when_the_same_language_is_picked_again(
+    harness: Harness,
+) -> None:
+    first = await harness.press(PERSON, LangCb(code="de").pack(), language_code="en")
+    again = await harness.press(PERSON, LangCb(code="de").pack(), language_code="en")
+    assert greeted(first) and not greeted(again)
+    assert [c.text for c in again if isinstance(c, EditMessageText)] == [
+        f"{LANGUAGE_BUTTON} ✓ Deutsch"
+    ]
