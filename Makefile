@@ -10,7 +10,7 @@ CODE := bot handlers matching services db
 # Type-checked: the code, and tests and benchmarks under a looser section (see pyproject.toml).
 TYPED := $(CODE) tests bench
 
-.PHONY: setup run test test-postgres demo lint typecheck check locales extract bench clean
+.PHONY: setup run test test-postgres demo lint typecheck check locales extract i18n bench clean
 
 setup: $(STAMP) $(MO)
 
@@ -53,6 +53,11 @@ extract: $(STAMP)
 	$(BIN)/pybabel update -i $(LOCALES)/messages.pot -d $(LOCALES) -D messages --no-fuzzy-matching --ignore-obsolete
 
 locales: $(MO)
+
+# The whole round after changing text in the code: extract, update every catalog, compile them
+# all (docs/TRANSLATING.md). The same steps one by one: `lotse i18n extract|update|compile`.
+i18n: extract
+	$(BIN)/pybabel compile -d $(LOCALES) -D messages --statistics
 
 # Each prints one JSON line; together about six minutes on two cores.
 bench: setup

@@ -1,4 +1,4 @@
-"""The command line: `lotse run`, `lotse db upgrade`, `lotse demo`."""
+"""The command line: `lotse run`, `lotse db upgrade`, `lotse demo`, `lotse i18n ...`."""
 
 from __future__ import annotations
 
@@ -6,8 +6,15 @@ import argparse
 import asyncio
 import logging
 import sys
+from pathlib import Path
 
-from bot.config import Settings
+from bot.config import DEFAULT_LOCALES_DIR, Settings
+from matching.locales import CODES
+
+ROOT = DEFAULT_LOCALES_DIR.parent
+# The same as the Makefile's `extract` (tests/unit/test_catalogs.py reads the Makefile's).
+CODE = ("bot", "handlers", "matching", "services", "db")
+KEYWORDS = ("_", "__", "N_", "ngettext:1,2", "lazy_gettext")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -20,7 +27,14 @@ def main(argv: list[str] | None = None) -> int:
     db.add_argument("action", choices=["upgrade"])
     demo = commands.add_parser("demo", help="play a scene offline against a local emulator")
     demo.add_argument("--scene", choices=["basic", "escalation"], default="basic")
+    i18n = commands.add_parser("i18n", help="the translation catalogs (see docs/TRANSLATING.md)")
+    i18n.add_argument("action", choices=["extract", "update", "compile", "init"])
+    i18n.add_argument("lang", nargs="?", choices=CODES, help="for init: the new language")
     args = parser.parse_args(argv)
+    if args.command == "i18n":
+        if args.action == "init" and not args.lang:
+            parser.error("lotse i18n init needs a language, e.g. `lotse i18n init tr`")
+        return catalogs(args.action, args.lang)
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
@@ -48,6 +62,31 @@ async def _upgrade(settings: Settings) -> None:
     await upgrade(engine)
     await engine.dispose()
     print("database is up to date")
+
+
+def catalogs(action: str, lang: str | None = None, root: Path = ROOT) -> int:
+    """One pybabel step on the catalogs under `root`: extract the template from the code,
+    update every catalog from it, compile them all, or init a new language's catalog."""
+    from babel.messages.frontend import CommandLineInterface
+
+    locales = root / "locales"
+    pot = str(locales / "messages.pot")
+    domain = ["-d", str(locales), "-D", "messages"]
+    steps = {
+        "extract": [
+            *("-F", str(root / "babel.cfg")),
+            *(arg for keyword in KEYWORDS for arg in ("-k", keyword)),
+            *("--no-location", "--sort-output", "--project=lotse", "--copyright-holder=Lotse"),
+            *("-o", pot),
+            *(str(root / package) for package in CODE),
+        ],
+        "update": ["-i", pot, *domain, "--no-fuzzy-matching", "--ignore-obsolete"],
+        "compile": [*domain, "--statistics"],
+        "init": ["-i", pot, *domain, "-l", lang or ""],
+    }
+    cli = CommandLineInterface()
+    argv = ["pybabel", action, *steps[action]]
+    return int(cli.run(argv) or 0)  # type: ignore[no-untyped-call]
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ from bot import replies
 from bot.supervise import Running
 from db.fsm import current_session
 from db.models import OutboxMessage
+from matching.locales import interface_language
 from services.clock import Clock
 from services.outbox import Due, HeldAnswer, add_answers
 from services.updates import claim_update
@@ -166,23 +167,19 @@ async def _quietly(call: Awaitable[Any], update_id: int) -> None:
 
 
 class LocaleMiddleware(I18nMiddleware):
-    """The stored choice, then Telegram's language_code, then the default."""
+    """The stored choice; else Telegram's language_code without the region, if there is a
+    catalog for it; else the default locale, and `language_unknown` in the handlers' data tells
+    them to show the language picker first (matching/locales.py)."""
 
     def __init__(self, i18n: I18n) -> None:
         super().__init__(i18n)
 
     async def get_locale(self, event: TelegramObject, data: dict[str, Any]) -> str:
-        locale = data["locale"] = self._choose(data)
-        return locale
-
-    def _choose(self, data: dict[str, Any]) -> str:
         chosen, code = data.get("user_locale") or (None, None)
-        available = self.i18n.available_locales
-        if chosen in available:
-            return str(chosen)
-        code = code or ""
         tg_user: TgUser | None = data.get("event_from_user")
         if not code and tg_user is not None:
-            code = tg_user.language_code or ""
-        language = code.replace("_", "-").split("-")[0].lower()
-        return language if language in available else self.i18n.default_locale
+            code = tg_user.language_code
+        locale = interface_language(chosen, code, self.i18n.available_locales)
+        data["language_unknown"] = locale is None
+        data["locale"] = locale or self.i18n.default_locale
+        return str(data["locale"])

@@ -13,12 +13,20 @@ from aiogram.utils.i18n import gettext as _
 from handlers.callbacks import (
     TOGGLE_DONE,
     FormField,
+    LangCb,
+    MenuAction,
+    MenuCb,
     NavAction,
     NavCb,
     PickCb,
     SignupField,
     ToggleCb,
 )
+from matching.locales import own_name
+
+# The way to the language picker reads the same in every language: whoever cannot read the
+# language they got must still find it.
+LANGUAGE_BUTTON = "🌐 🗣"
 
 
 def button(text: str, data: CallbackData) -> InlineKeyboardButton:
@@ -72,3 +80,17 @@ def toggles(
     ]
     done_row = [button(done, ToggleCb(field=field, value=TOGGLE_DONE))]
     return markup([*grid(buttons, width), done_row, nav_row(back=back)])
+
+
+def language_menu_button() -> InlineKeyboardButton:
+    return button(LANGUAGE_BUTTON, MenuCb(action=MenuAction.LANG))
+
+
+def languages(codes: Sequence[str], *, marked: str | None = None) -> InlineKeyboardMarkup:
+    """The language picker: each language in its own name, in the given order; `marked` is
+    the one the person speaks with us now."""
+    buttons = [
+        button(("✓ " if code == marked else "") + own_name(code), LangCb(code=code))
+        for code in codes
+    ]
+    return markup(grid(buttons, 2))

@@ -7,7 +7,8 @@ from handlers.common import fallback, language, start
 
 def router() -> Router:
     r = Router(name="common")
-    r.include_routers(start.router(), language.router())
+    # The language router first: on first contact its picker answers before the greeting.
+    r.include_routers(language.router(), start.router())
     return r
 
 

@@ -9,7 +9,7 @@ from aiogram.types import CallbackQuery, ChatMemberUpdated, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
 from handlers.callbacks import MenuAction, MenuCb, NavAction, NavCb
-from handlers.keyboards import button, markup
+from handlers.keyboards import button, language_menu_button, markup
 from services.answers import mark_volunteer_unreachable
 from services.clock import Clock
 from services.rules import Rules
@@ -22,7 +22,7 @@ def start_keyboard() -> InlineKeyboardMarkup:
         [
             [button("🆘 " + _("I need help"), MenuCb(action=MenuAction.SEEK))],
             [button("🤝 " + _("I want to help"), MenuCb(action=MenuAction.HELP))],
-            [button("🌐 " + _("Language"), MenuCb(action=MenuAction.LANG))],
+            [language_menu_button()],
         ]
     )
 

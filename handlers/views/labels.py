@@ -17,6 +17,7 @@ from babel.dates import format_skeleton
 
 from matching.areas import Areas
 from matching.escalation import Tier
+from matching.locales import OWN_NAMES
 from matching.status import RequestStatus, VolunteerStatus, WhenKind
 from matching.text import clean, isolate
 from services.answers import Answer
@@ -54,15 +55,7 @@ SHIPPED_LABELS = (
 )
 
 # Language names are shown in the language itself (an autonym reads right to everyone).
-LANGUAGE_NAMES = {
-    "de": "Deutsch",
-    "en": "English",
-    "ar": "العربية",
-    "uk": "Українська",
-    "ru": "Русский",
-    "fa": "فارسی",
-    "tr": "Türkçe",
-}
+LANGUAGE_NAMES = OWN_NAMES
 
 
 def name_label(name: str | None, fallback: str = "") -> str:
