@@ -12,7 +12,9 @@ from functools import cache
 
 from lingua import IsoCode639_1, Language, LanguageDetector, LanguageDetectorBuilder
 
-LANGUAGES = ("de", "en", "ar", "uk", "ru", "fa", "tr")
+from matching.locales import CODES
+
+LANGUAGES = CODES  # the seven, as matching/locales.py declares them
 RTL = frozenset({"ar", "fa"})
 DEFAULT = "de"
 # The languages each script can be, among the seven.

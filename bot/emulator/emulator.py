@@ -66,6 +66,7 @@ class Emulator(EmulatorView):
         self._release = asyncio.Event()
         self.callback_queries: dict[str, CallbackRecord] = {}
         self.commands: dict[str, list[JsonDict]] = {}
+        self.descriptions: dict[tuple[str, str], str] = {}  # (kind, language_code) -> text
         self.webhook_url = ""
         self.max_message_length = max_message_length
         self.max_callback_data_bytes = max_callback_data_bytes

@@ -38,6 +38,10 @@ class BotApi:
             "setMyCommands": self.set_my_commands,
             "deleteMyCommands": self.delete_my_commands,
             "getMyCommands": self.get_my_commands,
+            "setMyDescription": self.set_my_description,
+            "getMyDescription": self.get_my_description,
+            "setMyShortDescription": self.set_my_short_description,
+            "getMyShortDescription": self.get_my_short_description,
             "sendMessage": self.send_message,
             "editMessageText": self.edit_message_text,
             "editMessageReplyMarkup": self.edit_message_reply_markup,
@@ -133,6 +137,29 @@ class BotApi:
 
     async def get_my_commands(self, params: Params) -> list[JsonDict]:
         return self.emu.commands.get(self._commands_key(params), [])
+
+    # Telegram allows 512 characters for the description and 120 for the short one.
+    async def set_my_description(self, params: Params) -> bool:
+        return self._describe(params, "description", 512)
+
+    async def set_my_short_description(self, params: Params) -> bool:
+        return self._describe(params, "short_description", 120)
+
+    async def get_my_description(self, params: Params) -> JsonDict:
+        language = params.get_str("language_code") or ""
+        return {"description": self.emu.descriptions.get(("description", language), "")}
+
+    async def get_my_short_description(self, params: Params) -> JsonDict:
+        language = params.get_str("language_code") or ""
+        text = self.emu.descriptions.get(("short_description", language), "")
+        return {"short_description": text}
+
+    def _describe(self, params: Params, kind: str, limit: int) -> bool:
+        text = params.get_str(kind, "") or ""
+        if len(text) > limit:
+            raise bad_request(f"{kind} is too long")
+        self.emu.descriptions[(kind, params.get_str("language_code", "") or "")] = text
+        return True
 
     # --- messages ---------------------------------------------------------------------------
 

@@ -16,6 +16,7 @@ from handlers.seeker.steps import CONSENT, STEPS, step_named
 from handlers.states import NOT_A_COMMAND, Intake
 from matching.areas import Areas
 from matching.language import detect_language
+from matching.locales import base_language
 from matching.text import clean, has_visible_letters
 from services.clock import Clock
 from services.rules import Rules
@@ -67,8 +68,7 @@ def writer_language(
     chosen, code = user_locale or (None, None)
     if not code and message.from_user is not None:
         code = message.from_user.language_code
-    own = chosen or code
-    return own.replace("_", "-").split("-")[0].lower() if own else None
+    return base_language(chosen or code) or None
 
 
 def _too_long(n: int, limit: int, *, tail: bool) -> str:

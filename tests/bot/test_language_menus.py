@@ -100,8 +100,8 @@ async def test_descriptions_are_published_in_each_language_when_the_bot_starts(
     }
     assert set(long) == set(short) == {*i18n.available_locales, None}
     assert long["de"] != long["en"] and long[None] == long["de"]
-    assert all(0 < len(text) <= 120 for text in short.values())
-    assert all(0 < len(text) <= 512 for text in long.values())
+    assert all(0 < len(text or "") <= 120 for text in short.values())
+    assert all(0 < len(text or "") <= 512 for text in long.values())
 
 
 async def test_a_refused_call_is_logged_and_the_rest_published_when_a_chat_is_missing(

@@ -56,6 +56,10 @@ RESULT_TYPES: dict[str, Parser] = {
     "setMyCommands": true,
     "deleteMyCommands": true,
     "getMyCommands": many(telegram.BotCommand),
+    "setMyDescription": true,
+    "getMyDescription": one(telegram.BotDescription),
+    "setMyShortDescription": true,
+    "getMyShortDescription": one(telegram.BotShortDescription),
     "sendMessage": one(telegram.Message),
     "editMessageText": one(telegram.Message),
     "editMessageReplyMarkup": one(telegram.Message),
@@ -142,6 +146,10 @@ async def test_the_calls_no_journey_makes_get_answers_when_a_real_client_makes_t
     await bot.set_my_commands([BotCommand(command="start", description="Start")])
     assert [c.command for c in await bot.get_my_commands()] == ["start"]
     assert await bot.delete_my_commands()
+    assert await bot.set_my_description("Hilfe", language_code="de")
+    assert (await bot.get_my_description(language_code="de")).description == "Hilfe"
+    assert await bot.set_my_short_description("Kurz", language_code="de")
+    assert (await bot.get_my_short_description("de")).short_description == "Kurz"
     assert await bot.set_webhook("https://lotse.example/hook")
     assert (await bot.get_webhook_info()).url == "https://lotse.example/hook"
     assert await bot.delete_webhook()
