@@ -12,7 +12,7 @@ from aiogram.utils.i18n import gettext as _
 
 
 def failure_calls(update: Update) -> Sequence[TelegramMethod[Any]]:
-    text = _("Sorry, something went wrong on our side. Nothing was saved; please try again.")
+    text = _("Sorry, something went wrong on our side. Nothing was saved. Please try again.")
     if update.callback_query is not None:
         return [update.callback_query.answer(text, show_alert=True)]
     if update.message is not None:
@@ -21,4 +21,4 @@ def failure_calls(update: Update) -> Sequence[TelegramMethod[Any]]:
 
 
 def slow_down_text() -> str:
-    return _("You are sending messages very fast. Please wait a moment, then try again.")
+    return _("You are sending messages very fast. Please wait a moment. Then try again.")

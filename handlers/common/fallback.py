@@ -8,17 +8,19 @@ from aiogram.utils.i18n import gettext as _
 
 
 async def on_unknown_command(message: Message) -> None:
-    await message.answer(_("I do not know this command here. /help lists what you can do."))
+    await message.answer(_("I do not know this command here. Send /help to see what you can do."))
 
 
 async def on_anything(message: Message) -> None:
     await message.answer(
-        _("I did not understand that. Please use /start to begin, or /help for all commands.")
+        _("I did not understand that. Send /start to begin. Send /help to see all commands.")
     )
 
 
 async def on_stale_button(query: CallbackQuery) -> None:
-    await query.answer(_("This button is no longer valid. /start begins again."), show_alert=True)
+    await query.answer(
+        _("This button is no longer valid. Send /start to begin again."), show_alert=True
+    )
 
 
 def router() -> Router:

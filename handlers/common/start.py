@@ -31,8 +31,9 @@ async def cmd_start(message: Message, state: FSMContext) -> None:
     await state.clear()
     await message.answer(
         _(
-            "Hello! Lotse connects people who are new in Germany with volunteers who help, "
-            "for example by going with you to an office or a school meeting.\n\n"
+            "Hello! Lotse brings people who are new in Germany together with volunteers. "
+            "The volunteers help you. For example, they go with you to an office or a school "
+            "meeting.\n\n"
             "What would you like to do?"
         ),
         reply_markup=start_keyboard(),
@@ -57,8 +58,9 @@ def _help_parts(*, volunteer: bool, coordinator: bool) -> list[str]:
         parts.append(
             _(
                 "<b>For coordinators</b>\n/pending: volunteers waiting for approval\n"
-                "/open: open requests\n/request REF: one request with its history\n"
-                "/escalate REF: next tier now\n/assign REF VOLUNTEER: assign directly\n"
+                "/open: open requests\n/request NUMBER: one request and its history\n"
+                "/escalate NUMBER: go to the next tier now\n"
+                "/assign NUMBER VOLUNTEER: give it to a volunteer\n"
                 "/lotse VOLUNTEER, /unlotse VOLUNTEER: the Lotsen pool"
             )
         )
@@ -77,7 +79,7 @@ async def cmd_cancel(message: Message, state: FSMContext) -> None:
     had_state = await state.get_state() is not None
     await state.clear()
     if had_state:
-        await message.answer(_("Cancelled. Nothing was sent. /start begins again."))
+        await message.answer(_("Cancelled. Nothing was sent. Send /start to begin again."))
     else:
         await message.answer(_("There is nothing to cancel. /start shows what you can do."))
 
@@ -85,7 +87,7 @@ async def cmd_cancel(message: Message, state: FSMContext) -> None:
 async def on_cancel(query: CallbackQuery, state: FSMContext) -> None:
     await state.clear()
     if isinstance(query.message, Message):
-        await query.message.edit_text(_("Cancelled. Nothing was sent. /start begins again."))
+        await query.message.edit_text(_("Cancelled. Nothing was sent. Send /start to begin again."))
     await query.answer()
 
 

@@ -52,7 +52,7 @@ async def volunteer_named(
     if who is None:
         await message.answer(
             _(
-                "Please name the volunteer by Telegram id or @username, for example "
+                "Please give the volunteer's Telegram id or @username. For example: "
                 "/{command} @anna or /{command} 123456789."
             ).format(command=command)
         )

@@ -121,7 +121,7 @@ async def on_close(query: CallbackQuery, callback_data: EscCb, session: Session)
     if request is None:
         return
     await _keyboard(query, close_keyboard(request.id))
-    await query.answer(_("Why close it? The person who asked will be told kindly."))
+    await query.answer(_("Why do you close it? We will tell the person who asked in a kind way."))
 
 
 async def on_reason(

@@ -8,7 +8,7 @@ from aiogram import F, Router
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
-from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import I18n, ngettext
 from aiogram.utils.i18n import gettext as _
 
 from handlers.seeker.form import ask, asking
@@ -29,7 +29,7 @@ SPLIT_SECONDS = 2  # the parts of a split long text arrive within this time of e
 def _refusal(text: str) -> str | None:
     """Why a description of acceptable length cannot be taken, or None."""
     if len(text) < MIN_DESCRIPTION:
-        return _("Please write a little more, so that a volunteer understands.")
+        return _("Please write a little more. Then a volunteer can understand you.")
     if not has_visible_letters(text, MIN_LETTERS):
         return _("Please describe in words what you need. We found almost no letters.")
     return None
@@ -73,13 +73,18 @@ def writer_language(
 
 def _too_long(n: int, limit: int, *, tail: bool) -> str:
     if tail:
-        return _(
-            "Your text was too long, so Telegram sent it in parts. Please send one message "
-            "with at most {limit} characters."
+        return ngettext(
+            "Your text was too long. So Telegram sent it in parts. Please send one message "
+            "with at most {limit} character.",
+            "Your text was too long. So Telegram sent it in parts. Please send one message "
+            "with at most {limit} characters.",
+            limit,
         ).format(limit=limit)
-    return _("That is {n} characters; please shorten it to at most {limit}.").format(
-        n=n, limit=limit
-    )
+    return ngettext(
+        "That is {n} character. Please shorten it to at most {limit} characters.",
+        "That is {n} characters. Please shorten it to at most {limit} characters.",
+        n,
+    ).format(n=n, limit=limit)
 
 
 async def _remember_too_long(message: Message, state: FSMContext) -> None:
@@ -98,7 +103,7 @@ def _continues_too_long(message: Message, data: dict[str, Any]) -> bool:
 
 async def got_description_not_text(message: Message) -> None:
     await message.answer(
-        _("Please describe what you need in words (photos and files cannot be sent on).")
+        _("Please describe what you need in words. We cannot pass on photos or files.")
     )
 
 

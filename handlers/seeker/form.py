@@ -82,10 +82,10 @@ async def on_seek(
 
 async def too_many(query: CallbackQuery, open_now: int) -> None:
     text = ngettext(
-        "You already have {n} open request. That is as many as you can have at one time. "
-        "/myrequests shows it; you can cancel it there.",
-        "You already have {n} open requests. That is as many as you can have at one time. "
-        "/myrequests shows them; you can cancel one there.",
+        "You already have {n} open request. You cannot have more at one time. "
+        "/myrequests shows it. You can cancel it there.",
+        "You already have {n} open requests. You cannot have more at one time. "
+        "/myrequests shows them. You can cancel one there.",
         open_now,
     ).format(n=open_now)
     if isinstance(query.message, Message):
@@ -194,8 +194,8 @@ async def _confirm(query: CallbackQuery, state: FSMContext, submitted: Submitted
         await query.answer(text)
         return
     text = _(
-        "✅ Thank you! Your request has been sent. Your reference is {ref}. We will write to you "
-        "as soon as a volunteer takes it. /myrequests shows your open requests."
+        "✅ Thank you! Your request has been sent. Your request number is {ref}. We will write "
+        "to you when a volunteer takes it. /myrequests shows your open requests."
     ).format(ref=f"<b>{isolate(request.ref)}</b>")
     if isinstance(query.message, Message):
         await query.message.edit_text(text)

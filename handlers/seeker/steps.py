@@ -12,6 +12,7 @@ from typing import Any
 from aiogram.fsm.state import State
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 
 from handlers.callbacks import FormField
 from handlers.keyboards import choices, markup, nav_row
@@ -59,9 +60,10 @@ class Step:
 def _ask_skill(a: Asking) -> Question:
     text = _(
         "<b>How volunteers can help</b>\n"
-        "Volunteers accompany you, for example to an office or a school meeting, help with "
-        "furniture, practise German or interpret. They help as volunteers, not as a service: "
-        "they do not fill in applications for you, find you a flat or give legal advice.\n\n"
+        "Volunteers go with you, for example to an office or a school meeting. They help with "
+        "furniture, practise German with you or interpret. They help for free. It is not a "
+        "service. They do not fill in forms for you. They do not find you a flat. They do not "
+        "give legal advice.\n\n"
         "What do you need help with?"
     )
     options = [(k, skill_label(a.areas, k)) for k in a.areas.skills]
@@ -85,17 +87,20 @@ def _ask_day(a: Asking) -> Question:
 
 
 def _ask_description(a: Asking) -> Question:
-    text = _(
-        "Please describe in a few sentences what you need, in your own language "
-        "(at most {limit} characters). Please do not write health details here."
+    text = ngettext(
+        "Please describe in a few sentences what you need. You can write in your own language. "
+        "Use at most {limit} character. Please do not write about your health here.",
+        "Please describe in a few sentences what you need. You can write in your own language. "
+        "Use at most {limit} characters. Please do not write about your health here.",
+        a.limit,
     ).format(limit=a.limit)
     return text, markup([nav_row()])
 
 
 def _ask_consent(a: Asking) -> Question:
     text = _(
-        "When a volunteer takes your request, we introduce you to each other so that you can "
-        "arrange the details. May the volunteer write to you on Telegram?"
+        "When a volunteer takes your request, we introduce you to each other. Then you can "
+        "plan the details together. May the volunteer write to you on Telegram?"
     )
     options = [(Consent.YES.value, _("Yes, they may write to me")), (Consent.NO.value, _("No"))]
     return text, choices(FormField.CONSENT, options, width=1)

@@ -71,7 +71,7 @@ def open_list(
         return _("No open requests. 🎉")
     head = _("<b>Open requests</b> (oldest first)")
     lines = [_open_line(item.request, areas, now, locale, tz) for item in items]
-    return "\n".join([head, *lines, "", _("/request REF shows one with its history.")])
+    return "\n".join([head, *lines, "", _("/request NUMBER shows one request and its history.")])
 
 
 def assigned_list(items: Sequence[InProgress], areas: Areas, now: datetime, locale: str) -> str:
@@ -157,7 +157,7 @@ def assign_keyboard(request_id: int, people: Sequence[Assignable]) -> InlineKeyb
 
 
 def assign_hint() -> str:
-    return _("Whom should it go to? ⭐ Lotse, 📍 lives in the district, 🗣 speaks the language.")
+    return _("Who should get it? ⭐ Lotse, 📍 lives in the district, 🗣 speaks the language.")
 
 
 def close_keyboard(request_id: int) -> InlineKeyboardMarkup:

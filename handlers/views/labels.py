@@ -172,14 +172,14 @@ LABELS: Mapping[type[Enum], Mapping[Enum, str]] = {
     },
     EventKind: {
         EventKind.CREATED: N_("request created"),
-        EventKind.NO_CANDIDATES: N_("no further candidates"),
+        EventKind.NO_CANDIDATES: N_("nobody else to ask"),
         EventKind.ACCEPTED: N_("accepted"),
         EventKind.DECLINED: N_("declined"),
         EventKind.WITHDRAWN: N_("open offers withdrawn"),
         EventKind.RELEASED: N_("released by the volunteer"),
         EventKind.DONE: N_("done"),
-        EventKind.CANCELLED: N_("cancelled by the seeker"),
-        EventKind.ESCALATED: N_("escalated to tier {tier}"),
+        EventKind.CANCELLED: N_("cancelled by the person who asked"),
+        EventKind.ESCALATED: N_("moved on to tier {tier}"),
         EventKind.COORDINATORS_NOTIFIED: N_("coordinators notified"),
         EventKind.EXTENDED: N_("extended: Lotsen asked again"),
         EventKind.ASSIGNED: N_("assigned by a coordinator"),
@@ -187,9 +187,9 @@ LABELS: Mapping[type[Enum], Mapping[Enum, str]] = {
     },
     Outcome: {  # why a coordinator's action did not happen
         Outcome.ALREADY_HANDLED: N_(
-            "Already handled: this request is no longer open, or another coordinator was quicker."
+            "Already handled. This request is no longer open, or another coordinator was faster."
         ),
-        Outcome.TAKEN: N_("Too late: a volunteer has this request now."),
+        Outcome.TAKEN: N_("Too late. A volunteer has this request now."),
         Outcome.CANCELLED: N_("The person who asked has cancelled this request."),
         Outcome.NOT_FOUND: N_("This request does not exist."),
         Outcome.NO_VOLUNTEER: N_("This person is not an approved volunteer."),
@@ -212,8 +212,8 @@ LABELS: Mapping[type[Enum], Mapping[Enum, str]] = {
     CancelOutcome: {  # a seeker cancels a request
         CancelOutcome.CANCELLED: N_("Your request has been cancelled."),
         CancelOutcome.TAKEN: N_(
-            "A volunteer has just taken your request, so it is not cancelled. You will get a "
-            "message with their name. If you still want to cancel it, send /myrequests."
+            "A volunteer has just taken your request. So it is not cancelled. You will get a "
+            "message with their name. Do you still want to cancel it? Send /myrequests."
         ),
         CancelOutcome.DONE: N_("This request is already done."),
         CancelOutcome.CLOSED: N_("The agency has already closed this request."),

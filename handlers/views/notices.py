@@ -110,7 +110,7 @@ def task_keyboard(request_id: int) -> InlineKeyboardMarkup:
     return markup(
         [
             [button("✔ " + _("Done"), TaskCb(action="done", request_id=request_id))],
-            [button(_("I can't make it"), TaskCb(action="release", request_id=request_id))],
+            [button(_("I can't come"), TaskCb(action="release", request_id=request_id))],
         ]
     )
 
@@ -120,7 +120,7 @@ def _offer(p: OfferNotice, r: Reader) -> Rendered:
     head = _("🙋 <b>Can you help? Request {ref}</b>").format(ref=isolate(p.request.ref))
     if p.tier == Tier.LOTSEN:
         head += "\n" + _(
-            "Nobody nearby has taken this request yet, so we ask you as an experienced Lotse."
+            "Nobody nearby has taken this request yet. So we ask you as an experienced Lotse."
         )
     summary = request_summary(r.areas, p.request.to_json(), r.locale)
     return f"{head}\n\n{summary}", offer_keyboard(p.offer_id)
@@ -129,7 +129,7 @@ def _offer(p: OfferNotice, r: Reader) -> Rendered:
 @renders(AssignedNotice)
 def _assigned(p: AssignedNotice, r: Reader) -> Rendered:
     text = _(
-        "📌 A coordinator has given you request {ref}. Please contact {seeker} to arrange "
+        "📌 A coordinator has given you request {ref}. Please write to {seeker} to arrange "
         "the details."
     ).format(ref=isolate(p.request.ref), seeker=mention(p.seeker_id, p.seeker_name))
     summary = request_summary(r.areas, p.request.to_json(), r.locale)
@@ -176,9 +176,9 @@ def _approval_done(p: ApprovalDoneNotice, r: Reader) -> Rendered:
 
 @renders(TakenNotice)
 def _taken(p: TakenNotice, r: Reader) -> Rendered:
-    return _(
-        "Request {ref} has been taken by another volunteer. Thank you for being there!"
-    ).format(ref=isolate(p.ref)), None
+    return _("Another volunteer has taken request {ref}. Thank you for being there!").format(
+        ref=isolate(p.ref)
+    ), None
 
 
 @renders(WithdrawnNotice)
@@ -189,16 +189,16 @@ def _withdrawn(p: WithdrawnNotice, r: Reader) -> Rendered:
 @renders(MatchedNotice)
 def _matched(p: MatchedNotice, r: Reader) -> Rendered:
     return _(
-        "🎉 Good news: {volunteer} will help you with request {ref}. They will write to you; "
-        "you can also write to them directly."
+        "🎉 Good news! {volunteer} will help you with request {ref}. They will write to you. "
+        "You can also write to them."
     ).format(volunteer=mention(p.volunteer_id, p.volunteer_name), ref=isolate(p.ref)), None
 
 
 @renders(ReleasedNotice)
 def _released(p: ReleasedNotice, r: Reader) -> Rendered:
     return _(
-        "The volunteer for request {ref} can no longer come. We are looking for someone else "
-        "and will tell you as soon as somebody takes it."
+        "The volunteer for request {ref} cannot come any more. We are looking for someone "
+        "else. We will tell you when somebody takes it."
     ).format(ref=isolate(p.ref)), None
 
 
@@ -211,7 +211,7 @@ def _done(p: DoneNotice, r: Reader) -> Rendered:
 @renders(LotsenNotice)
 def _lotsen(p: LotsenNotice, r: Reader) -> Rendered:
     return _(
-        "Nobody has been able to take request {ref} yet. We are now asking experienced helpers."
+        "Nobody could take request {ref} yet. We are now asking experienced volunteers."
     ).format(ref=isolate(p.ref)), None
 
 
@@ -223,31 +223,31 @@ def _coordinator(p: CoordinatorNotice, r: Reader) -> Rendered:
 
 @renders(ClosedNotice)
 def _closed(p: ClosedNotice, r: Reader) -> Rendered:
-    return _(
-        "We are sorry: request {ref} has been closed by a coordinator. Reason: {reason}"
-    ).format(ref=isolate(p.ref), reason=escape(close_reason_text(p.reason))), None
+    return _("We are sorry. A coordinator has closed request {ref}. Reason: {reason}").format(
+        ref=isolate(p.ref), reason=escape(close_reason_text(p.reason))
+    ), None
 
 
 @renders(CancelledNotice)
 def _cancelled(p: CancelledNotice, r: Reader) -> Rendered:
     return _(
-        "Request {ref} was cancelled by the person who asked. You do not need to go. Thank you!"
+        "The person who asked has cancelled request {ref}. You do not need to go. Thank you!"
     ).format(ref=isolate(p.ref)), None
 
 
 @renders(ApprovedNotice)
 def _approved(p: ApprovedNotice, r: Reader) -> Rendered:
     return _(
-        "✅ You have been approved as a volunteer. You will get requests that match your "
-        "profile. /profile shows it, /pause takes a break, /help lists everything."
+        "✅ You are now approved as a volunteer. You will get requests that match your "
+        "profile. /profile shows your profile. /pause starts a break. /help shows all commands."
     ), None
 
 
 @renders(RejectedNotice)
 def _rejected(p: RejectedNotice, r: Reader) -> Rendered:
     return _(
-        "Thank you for offering your help. A coordinator could not approve your profile at "
-        "this time; please contact the agency if you have questions."
+        "Thank you for offering your help. A coordinator could not approve your profile now. "
+        "Do you have questions? Please contact the agency."
     ), None
 
 

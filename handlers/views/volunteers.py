@@ -94,7 +94,7 @@ def profile_card(v: Volunteer, p: Profile, areas: Areas, today: date, locale: st
         _("Quiet hours: {quiet}").format(quiet=quiet),
     ]
     if v.is_lotse:
-        lines.append(_("You are a Lotse: you are also asked when nobody nearby answers."))
+        lines.append(_("You are a Lotse. We also ask you when nobody nearby answers."))
     return "\n".join(lines)
 
 
@@ -114,7 +114,7 @@ def not_registered() -> str:
 
 
 def pause_question() -> str:
-    return _("How long would you like a break? You will get no requests meanwhile.")
+    return _("How long do you want a break? You will get no requests during the break.")
 
 
 def pause_keyboard() -> InlineKeyboardMarkup:
@@ -152,6 +152,7 @@ def volunteer_text(card: VolunteerCard, areas: Areas, locale: str) -> str:
     who = mention(card.user.id, card.user.first_name)
     if card.user.username:
         who += f" ({escape(username_label(card.user.username))})"
+    n7, held = card.offers_7d, card.open_assignments
     paused = yes_no(v.paused)
     if v.paused and v.paused_until is not None:
         paused = _("until {day}").format(day=format_day(v.paused_until, locale))
@@ -162,8 +163,12 @@ def volunteer_text(card: VolunteerCard, areas: Areas, locale: str) -> str:
             _("Lotse: {answer}").format(answer=yes_no(v.is_lotse)),
             _("Paused: {answer}").format(answer=paused),
             *profile_lines(areas, p.skills, p.districts, p.languages),
-            _("Offers in the last 7 days: {n}").format(n=card.offers_7d),
-            _("Requests in hand: {n}").format(n=card.open_assignments),
+            ngettext(
+                "Asked {n} time in the last 7 days.", "Asked {n} times in the last 7 days.", n7
+            ).format(n=n7),
+            ngettext(
+                "Has {n} request now, not yet done.", "Has {n} requests now, not yet done.", held
+            ).format(n=held),
         ]
     )
 

@@ -73,7 +73,7 @@ async def on_decline(
         now=clock.now(),
     )
     if answer is Answer.DECLINED:
-        await _edit(query, _("Thank you for letting us know. We will ask someone else."))
+        await _edit(query, _("Thank you for telling us. We will ask someone else."))
         await query.answer()
         return
     await query.answer(label(answer), show_alert=True)

@@ -43,11 +43,11 @@ def _question(
     field: SignupField, areas: Areas, selected: list[str]
 ) -> tuple[str, InlineKeyboardMarkup]:
     texts = {
-        SignupField.SKILLS: _("What can you help with? Choose all that fit, then press Next."),
+        SignupField.SKILLS: _("What can you help with? Choose all that fit. Then press Next."),
         SignupField.DISTRICTS: _(
-            "In which districts can you help? Choose all that fit, then press Next."
+            "In which districts can you help? Choose all that fit. Then press Next."
         ),
-        SignupField.LANGUAGES: _("Which languages do you speak? Choose all, then press Save."),
+        SignupField.LANGUAGES: _("Which languages do you speak? Choose all. Then press Save."),
     }
     last = field is FIELDS[-1]
     done = _("Save") if last else _("Next") + " »"
@@ -144,8 +144,8 @@ async def _save(
 def _saved_text(saved: Saved) -> str:
     if saved is Saved.SUBMITTED:
         return _(
-            "Thank you! A coordinator will check your profile and let you know. "
-            "Until then you will not get requests."
+            "Thank you! A coordinator will check your profile and tell you the result. "
+            "Until then, you will not get requests."
         )
     return _("Your profile has been saved. /profile shows it.")
 
@@ -163,7 +163,7 @@ async def on_unknown_field(query: CallbackQuery) -> None:
 
 
 async def got_text_in_signup(message: Message) -> None:
-    await message.answer(_("Please use the buttons above to choose, then press Next."))
+    await message.answer(_("Please choose with the buttons above. Then press Next."))
 
 
 def router() -> Router:

@@ -9,7 +9,7 @@ import pytest
 from tests.bot.harness import Harness, texts
 from tests.conftest import COORDINATOR_ID
 
-USAGE = "Please name the volunteer by Telegram id or @username"
+USAGE = "Please give the volunteer's Telegram id or @username"
 
 
 @pytest.mark.parametrize(

@@ -133,8 +133,8 @@ async def test_request_shows_summary_history_and_actions_when_given_its_ref(
         ("/escalate", "Which request?"),
         ("/assign X", "Which request, and to whom?"),
         ("/assign NOPE @helper_anna", "There is no request"),
-        ("/lotse abc", "Please name the volunteer by Telegram id or @username"),
-        ("/lotse", "Please name the volunteer"),
+        ("/lotse abc", "Please give the volunteer's Telegram id or @username"),
+        ("/lotse", "Please give the volunteer's"),
         ("/volunteer @nobody", "There is no volunteer"),
         ("/unlotse 424242", "There is no volunteer"),
     ],
@@ -163,7 +163,7 @@ async def test_volunteer_and_seeker_are_told_when_a_coordinator_assigns_from_the
         assert assigned.payload["seeker_id"] == SEEKER
         assert len(await outbox(s, kind=Notice.SEEKER_MATCHED, chat_id=SEEKER)) == 1
     again = await harness.press(COORDINATOR_ID, pick)
-    assert "Too late: a volunteer has this request now." in texts(again)[0]
+    assert "Too late. A volunteer has this request now." in texts(again)[0]
 
 
 async def test_seeker_hears_the_reason_kindly_when_a_coordinator_closes_from_the_notice(
@@ -265,7 +265,7 @@ async def test_volunteer_card_toggles_lotse_when_its_button_is_pressed(
     await escalated_request(sessions, rules, clock)
     calls = await harness.send(COORDINATOR_ID, f"/volunteer {HELPER}")
     [card] = texts(calls)
-    assert "Lotse: no" in card and "Porz" in card and "Offers in the last 7 days: 0" in card
+    assert "Lotse: no" in card and "Porz" in card and "Asked 0 times in the last 7 days." in card
     [(_label, data)] = buttons(calls)
     after = await harness.press(COORDINATOR_ID, data)
     assert "Lotse: yes" in texts(after)[0]

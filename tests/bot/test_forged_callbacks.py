@@ -28,7 +28,7 @@ SEEKER, HELPER, PENDING, STRANGER = 501, 601, 602, 777
 COORD = COORDINATOR_ID
 HUGE, HUGER, INT32 = str(2**63), str(2**64), str(2**31)
 
-STALE = "This button is no longer valid. /start begins again."
+STALE = "This button is no longer valid. Send /start to begin again."
 NOT_YOURS = "This button is not valid for you."
 EARLIER = "This button belongs to an earlier step."
 NOT_AVAILABLE = "This choice is not available."

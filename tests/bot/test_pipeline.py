@@ -287,7 +287,7 @@ async def test_everything_is_rolled_back_and_one_line_said_when_a_handler_fails(
     answered = await answer_ids(sessions)
     calls = await harness.send(FAILING, "/boom")
     assert texts(calls) == [
-        "Sorry, something went wrong on our side. Nothing was saved; please try again."
+        "Sorry, something went wrong on our side. Nothing was saved. Please try again."
     ]
     async with sessions() as s:
         assert await s.get(User, FAILING_USER) is None

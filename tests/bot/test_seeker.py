@@ -85,7 +85,7 @@ async def test_seeker_gets_reference_and_offers_are_queued_when_intake_completes
 async def test_intro_says_what_volunteers_do_not_do_when_seeker_starts(harness: Harness) -> None:
     await harness.send(SEEKER, "/start")
     shown = texts(await harness.press(SEEKER, MenuCb(action="seek").pack()))
-    assert "not as a service" in shown[0] and "legal advice" in shown[0]
+    assert "It is not a service" in shown[0] and "legal advice" in shown[0]
 
 
 async def test_back_returns_to_the_previous_question_when_pressed(harness: Harness) -> None:
@@ -281,10 +281,10 @@ async def test_tail_of_a_split_long_text_is_refused_too_when_it_follows_within_a
     await fill_until_description(harness)
     head, tail = "Wir brauchen Hilfe. " * 205, "und dann noch beim Aufbau der Regale. " * 10
     shown = texts(await send_at(harness, head[:4096], T0))
-    assert shown == ["That is 4096 characters; please shorten it to at most 1000."]
+    assert shown == ["That is 4096 characters. Please shorten it to at most 1000 characters."]
     shown = texts(await send_at(harness, tail, T0 + timedelta(seconds=1)))
     assert shown == [
-        "Your text was too long, so Telegram sent it in parts. Please send one message with at "
+        "Your text was too long. So Telegram sent it in parts. Please send one message with at "
         "most 1000 characters."
     ]
     shown = texts(await send_at(harness, DESCRIPTION, T0 + timedelta(minutes=2)))
@@ -299,7 +299,7 @@ async def test_every_part_of_a_text_split_in_three_is_refused_when_they_follow_e
     await fill_until_description(harness)
     for second, part in enumerate(("a" * 4096, "b" * 4096, "Ich brauche Hilfe beim Umzug.")):
         shown = texts(await send_at(harness, part, T0 + timedelta(seconds=second)))
-        assert "please shorten" in shown[0] or "sent it in parts" in shown[0]
+        assert "Please shorten" in shown[0] or "sent it in parts" in shown[0]
     shown = texts(await send_at(harness, DESCRIPTION, T0 + timedelta(minutes=1)))
     assert "May the volunteer write to you" in shown[0]
 

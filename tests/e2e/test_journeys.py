@@ -65,7 +65,7 @@ async def test_the_coordinator_assigns_a_volunteer_when_nobody_answers_at_all(
         for _step in range(4):
             s.clock.advance(timedelta(minutes=s.app.rules.policy.round_interval_minutes))
             await s.app.run_due_steps()
-        notice = await s.expect(COORDINATOR, "Koordinator")
+        notice = await s.expect(COORDINATOR, "Koordinationsteam")
         assert "Ehrenfeld" in (notice.text or "")
         await s.tap(COORDINATOR, "e:assign:")
         await s.tap(COORDINATOR, "e:pick:")
@@ -74,7 +74,7 @@ async def test_the_coordinator_assigns_a_volunteer_when_nobody_answers_at_all(
                 (
                     v
                     for v in (ANNA, BEN, CEM)
-                    if "Koordinator" in (s.emu.messages_to(v)[-1].text or "")
+                    if "Koordinationsteam" in (s.emu.messages_to(v)[-1].text or "")
                 ),
                 None,
             ),
