@@ -112,7 +112,7 @@ async def on_extend(
     if done.outcome is not Outcome.EXTENDED or done.request is None:
         await query.answer(label(done.outcome), show_alert=True)
         return
-    line = _("⏳ {coordinator} extended request {ref}: the Lotsen are asked once more.")
+    line = _("⏳ {coordinator} extended request {ref}. The Lotsen are asked once more.")
     await _settle(query, line.format(coordinator=_by(query), ref=isolate(done.request.ref)))
 
 

@@ -81,7 +81,7 @@ async def cmd_escalate(
         await message.answer(label(done.outcome))
         return
     await message.answer(
-        _("⏩ Request {ref} moved on: now at {tier}.").format(
+        _("⏩ Request {ref} moved on. It is now at {tier}.").format(
             ref=isolate(request.ref), tier=tier_label(done.request.tier)
         )
     )

@@ -198,8 +198,8 @@ LABELS: Mapping[type[Enum], Mapping[Enum, str]] = {
         ),
     },
     Decided: {  # a coordinator's decision on a volunteer that did not happen
-        Decided.ALREADY_APPROVED: N_("This was already decided: the volunteer is approved."),
-        Decided.ALREADY_REJECTED: N_("This was already decided: the volunteer is not approved."),
+        Decided.ALREADY_APPROVED: N_("This was already decided. The volunteer is approved."),
+        Decided.ALREADY_REJECTED: N_("This was already decided. The volunteer is not approved."),
         Decided.ALREADY_DECIDED: N_("Another coordinator has already decided."),
         Decided.NOT_FOUND: N_("This volunteer does not exist."),
     },

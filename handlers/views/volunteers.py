@@ -77,7 +77,7 @@ def status_line(v: Volunteer, today: date, locale: str) -> str:
         return _("Paused until you send /resume.")
     if v.paused and v.paused_until is not None and v.paused_until >= today:
         return _("Paused until {day}.").format(day=format_day(v.paused_until, locale))
-    return _("Active: you get requests that match your profile.")
+    return _("Active. You get requests that match your profile.")
 
 
 def profile_card(v: Volunteer, p: Profile, areas: Areas, today: date, locale: str) -> str:

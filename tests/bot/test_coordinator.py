@@ -235,7 +235,7 @@ async def test_volunteer_is_approved_when_a_coordinator_presses_approve_in_pendi
     calls = await harness.press(COORDINATOR_ID, approve)
     assert "was approved" in texts(calls)[0]
     again = await harness.press(COORDINATOR_ID, approve)
-    assert "This was already decided: the volunteer is approved." in texts(again)[0]
+    assert "This was already decided. The volunteer is approved." in texts(again)[0]
     async with sessions() as s:
         volunteer = await s.get(Volunteer, 602)
         assert volunteer is not None and volunteer.status is VolunteerStatus.APPROVED
