@@ -23,9 +23,9 @@ def coordinator_commands() -> list[BotCommand]:
         *everyone_commands(),
         BotCommand(command="pending", description=_("Volunteers waiting for approval")),
         BotCommand(command="open", description=_("Open requests")),
-        BotCommand(command="request", description=_("REF: one request with its history")),
-        BotCommand(command="escalate", description=_("REF: ask the next tier now")),
-        BotCommand(command="assign", description=_("REF VOLUNTEER: give a request to someone")),
+        BotCommand(command="request", description=_("NUMBER: one request and its history")),
+        BotCommand(command="escalate", description=_("NUMBER: ask the next tier now")),
+        BotCommand(command="assign", description=_("NUMBER VOLUNTEER: give a request to someone")),
         BotCommand(command="volunteer", description=_("VOLUNTEER: one volunteer's profile")),
         BotCommand(command="lotse", description=_("VOLUNTEER: add to the Lotsen pool")),
         BotCommand(command="unlotse", description=_("VOLUNTEER: remove from the Lotsen pool")),
@@ -42,4 +42,4 @@ def description() -> str:
 
 def short_description() -> str:
     """On the bot's profile and when it is shared (at most 120 characters)."""
-    return _("Volunteers help people who are new in Germany. Free of charge.")
+    return _("Volunteers help people who are new in Germany. It is free.")
