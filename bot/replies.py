@@ -33,6 +33,9 @@ from aiogram.methods import (
 )
 from aiogram.methods.base import TelegramType
 from aiogram.types import Chat, Message
+from aiogram.utils.i18n import I18n
+
+from handlers.views.direction import for_reader
 
 HELD = (SendMessage, EditMessageText, EditMessageReplyMarkup, DeleteMessage)
 
@@ -79,6 +82,7 @@ class HoldDuringTransaction(BaseRequestMiddleware):
         held = _held.get()
         if held is None:
             return await make_request(bot, method)
+        _direct(method)
         if isinstance(method, AnswerCallbackQuery):
             held.toasts.append(method)
             return True
@@ -90,6 +94,16 @@ class HoldDuringTransaction(BaseRequestMiddleware):
             chat = Chat(id=int(method.chat_id), type="private")
             return Message(message_id=0, date=datetime.now(UTC), chat=chat, text=method.text)
         return True
+
+
+def _direct(method: TelegramMethod[Any]) -> None:
+    """Marks an answer's text right to left for an Arabic or Farsi reader: the update's locale
+    (aiogram's I18n middleware set it) is the reader's, as every held call answers that update."""
+    i18n = I18n.get_current(no_error=True)
+    if i18n is None or not isinstance(method, SendMessage | EditMessageText | AnswerCallbackQuery):
+        return
+    if method.text:
+        method.text = for_reader(method.text, i18n.current_locale)
 
 
 _holding_sessions: weakref.WeakSet[Any] = weakref.WeakSet()

@@ -15,10 +15,14 @@ from aiogram.utils.i18n import gettext as _
 
 from handlers.callbacks import FormField, MenuAction, MenuCb, NavAction, NavCb, PickCb
 from handlers.seeker.steps import (
+    CHANGE_LANGUAGE,
+    CONFIRM,
     FIRST,
+    SEND,
     Asking,
     Consent,
     Step,
+    ask_language,
     next_after,
     previous,
     step_named,
@@ -129,11 +133,26 @@ async def on_pick(
     if await _refuse_pick(query, step, callback_data, a):
         return
     assert step is not None
-    if confirm:
+    if confirm and callback_data.value == SEND:
         await _submit(query, state, session, rules, clock)
+    elif confirm:
+        await _language(query, state, callback_data.value, a)
+    else:
+        await state.update_data({callback_data.field.value: callback_data.value})
+        await ask(query, state, next_after(step, await state.get_data()), a)
+
+
+async def _language(query: CallbackQuery, state: FSMContext, value: str, a: Asking) -> None:
+    """The confirmation's language: show the seven to choose from, or take the one chosen (the
+    request carries it) and show the confirmation again."""
+    if value == CHANGE_LANGUAGE:
+        text, keyboard = ask_language(replace(a, data=await state.get_data()))
+        if isinstance(query.message, Message):
+            await query.message.edit_text(text, reply_markup=keyboard)
+        await query.answer()
         return
-    await state.update_data({callback_data.field.value: callback_data.value})
-    await ask(query, state, next_after(step, await state.get_data()), a)
+    await state.update_data(language=value)
+    await ask(query, state, CONFIRM, a)
 
 
 async def on_unknown_field(query: CallbackQuery) -> None:

@@ -17,9 +17,11 @@ from aiogram.utils.i18n import ngettext
 from handlers.callbacks import FormField
 from handlers.keyboards import choices, markup, nav_row
 from handlers.states import Intake
-from handlers.views.labels import district_label, format_day, label, skill_label
+from handlers.views.labels import district_label, label, skill_label
 from handlers.views.requests import request_summary
+from handlers.views.time import day_label
 from matching.areas import Areas
+from matching.locales import CODES, own_name
 from matching.status import WhenKind
 
 Question = tuple[str, InlineKeyboardMarkup]
@@ -30,7 +32,8 @@ class Consent(StrEnum):
     NO = "no"
 
 
-SEND = "send"  # the confirmation's one button
+SEND = "send"  # the confirmation's buttons: send the request,
+CHANGE_LANGUAGE = "language"  # or correct the language we read the description in
 
 
 @dataclass(frozen=True)
@@ -82,7 +85,7 @@ def _ask_when(a: Asking) -> Question:
 
 def _ask_day(a: Asking) -> Question:
     days = [a.today + timedelta(days=n) for n in range(1, 15)]
-    options = [(d.isoformat(), format_day(d, a.locale)) for d in days]
+    options = [(d.isoformat(), day_label(d, a.locale)) for d in days]
     return _("Which day?"), choices(FormField.DAY, options)
 
 
@@ -117,7 +120,19 @@ def _ask_confirm(a: Asking) -> Question:
     }
     text = _("<b>Please check your request</b>") + "\n\n"
     text += request_summary(a.areas, draft, a.locale)
-    return text, choices(FormField.CONFIRM, [(SEND, "📨 " + _("Send request"))], width=1)
+    options = [
+        (SEND, "📨 " + _("Send request")),
+        (CHANGE_LANGUAGE, "🗣 " + _("Change the language of my text")),
+    ]
+    return text, choices(FormField.CONFIRM, options, width=1)
+
+
+def ask_language(a: Asking) -> Question:
+    """The confirmation's second screen: the seven languages, each in its own name (the
+    writer finds theirs in its own script); the one we detected is marked."""
+    current = a.data.get("language")
+    options = [(code, ("✓ " if code == current else "") + own_name(code)) for code in CODES]
+    return _("In which language did you write your request?"), choices(FormField.CONFIRM, options)
 
 
 STEPS: tuple[Step, ...] = (
@@ -131,6 +146,7 @@ STEPS: tuple[Step, ...] = (
 )
 FIRST = STEPS[0]
 CONSENT = next(s for s in STEPS if s.field is FormField.CONSENT)
+CONFIRM = STEPS[-1]
 
 
 def step_named(name: str | None) -> Step | None:
@@ -165,4 +181,4 @@ def valid_pick(field: FormField, value: str, areas: Areas, today: date) -> bool:
             return False
     if field is FormField.CONSENT:
         return value in {c.value for c in Consent}
-    return value == SEND
+    return value in (SEND, CHANGE_LANGUAGE) or value in CODES

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
-from babel.dates import format_skeleton, format_timedelta
+from babel.dates import format_timedelta
 
 from db.models import HelpRequest
 from handlers.callbacks import EscAction, EscCb
@@ -24,6 +24,7 @@ from handlers.views.labels import (
     tier_label,
 )
 from handlers.views.requests import history_lines, mention, request_summary
+from handlers.views.time import moment_label
 from matching.areas import Areas
 from matching.escalation import Tier
 from matching.status import RequestStatus
@@ -44,16 +45,12 @@ def who_label(who: int | str) -> str:
     return isolate(escape(str(who) if isinstance(who, int) else f"@{who}"))
 
 
-def at_label(moment: datetime, locale: str, tz: ZoneInfo) -> str:
-    return isolate(format_skeleton("EHm", moment, tzinfo=tz, locale=locale))
-
-
 def age_label(since: datetime, now: datetime, locale: str) -> str:
     return format_timedelta(since - now, add_direction=True, locale=locale)
 
 
 def _open_line(r: HelpRequest, areas: Areas, now: datetime, locale: str, tz: ZoneInfo) -> str:
-    nxt = at_label(r.next_step_at, locale, tz) if r.next_step_at else "–"
+    nxt = moment_label(r.next_step_at, locale, tz) if r.next_step_at else "–"
     return _("• <code>{ref}</code> {topic}, {district}: {age}, {tier}, next step {next}").format(
         ref=r.ref,
         topic=escape(skill_label(areas, r.skill)),
@@ -95,11 +92,11 @@ def _card_head(
             ref=isolate(r.ref), status=label(r.status), tier=tier_label(r.tier)
         ),
         _("Created {at} ({age})").format(
-            at=at_label(r.created_at, locale, tz), age=age_label(r.created_at, now, locale)
+            at=moment_label(r.created_at, locale, tz), age=age_label(r.created_at, now, locale)
         ),
     ]
     if r.next_step_at is not None:
-        lines.append(_("Next step: {at}").format(at=at_label(r.next_step_at, locale, tz)))
+        lines.append(_("Next step: {at}").format(at=moment_label(r.next_step_at, locale, tz)))
     if r.assignee_id is not None:
         lines.append(_("Volunteer: {who}").format(who=mention(r.assignee_id, assignee or "")))
     if r.close_reason:

@@ -9,12 +9,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 from enum import Enum
+from functools import lru_cache
 from typing import Any
 
+from aiogram.utils.i18n import I18n, ngettext
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.i18n import ngettext
-from babel.dates import format_skeleton
+from babel import Locale, UnknownLocaleError
 
+from handlers.views.time import day_label
 from matching.areas import Areas
 from matching.escalation import Tier
 from matching.locales import OWN_NAMES
@@ -54,8 +56,17 @@ SHIPPED_LABELS = (
     N_("Other"),
 )
 
-# Language names are shown in the language itself (an autonym reads right to everyone).
+# Where a person chooses the languages they speak (the picker, the volunteers' sign-up), each
+# language is named in itself: a speaker finds their own language in its own script, and the
+# list is the same for everybody. Where a reader is told a language (a request's, a profile's),
+# it is named in the reader's language: language_label.
 LANGUAGE_NAMES = OWN_NAMES
+
+
+def current_locale() -> str:
+    """The reader's locale: the update's, or the one a pushed message is rendered in."""
+    i18n = I18n.get_current(no_error=True)
+    return i18n.current_locale if i18n is not None else "en"
 
 
 def name_label(name: str | None, fallback: str = "") -> str:
@@ -69,25 +80,35 @@ def username_label(username: str) -> str:
 
 
 def skill_label(areas: Areas, key: str) -> str:
-    return _(areas.skills.get(key, key))
+    """The areas file's label in the reader's language, else its default label translated."""
+    own = areas.skill_labels.get(current_locale(), {}).get(key)
+    return own if own is not None else _(areas.skills.get(key, key))
 
 
 def district_label(areas: Areas, key: str) -> str:
-    return _(areas.districts.get(key, key))
+    own = areas.district_labels.get(current_locale(), {}).get(key)
+    return own if own is not None else _(areas.districts.get(key, key))
 
 
-def language_label(code: str) -> str:
-    return LANGUAGE_NAMES.get(code, code)
+def language_label(code: str, locale: str | None = None) -> str:
+    """The language's name in the reader's language, as Babel (CLDR) has it: "Persisch" to a
+    German reader, "Persian" to an English one; its own name where Babel has none."""
+    return _display_name(code, locale or current_locale())
 
 
-def format_day(day: date, locale: str) -> str:
-    return format_skeleton("MMMMEEEEd", day, locale=locale)
+@lru_cache(maxsize=256)
+def _display_name(code: str, reader: str) -> str:
+    try:
+        name = Locale.parse(reader).languages.get(code)
+    except (ValueError, UnknownLocaleError):
+        name = None
+    return name or LANGUAGE_NAMES.get(code, code)
 
 
 def when_label(kind: WhenKind | str, day: date | None, locale: str) -> str:
     kind = WhenKind(kind)
     if kind is WhenKind.DATE:
-        return format_day(day, locale) if day is not None else label(WhenKind.FLEXIBLE)
+        return day_label(day, locale) if day is not None else label(WhenKind.FLEXIBLE)
     return label(kind)
 
 

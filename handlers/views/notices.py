@@ -15,6 +15,7 @@ from aiogram.utils.i18n import gettext as _
 
 from handlers.callbacks import ApproveCb, OfferCb, TaskCb
 from handlers.keyboards import button, markup
+from handlers.views.direction import for_reader
 from handlers.views.labels import close_reason_text, username_label
 from handlers.views.requests import mention, render_escalation, request_summary
 from handlers.views.volunteers import profile_lines
@@ -90,7 +91,8 @@ def make_renderer(i18n: I18n, areas: Areas, tz: ZoneInfo) -> Callable[[Payload, 
 
     def render_in(payload: Payload, locale: str) -> Rendered:
         with i18n.context(), i18n.use_locale(locale):
-            return render(payload, Reader(locale, areas, tz))
+            text, keyboard = render(payload, Reader(locale, areas, tz))
+        return for_reader(text, locale), keyboard
 
     return render_in
 

@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
-from babel.dates import format_time
 
 from db.models import HelpRequest
 from handlers.callbacks import EscAction, EscCb, MyReqAction, MyReqCb
 from handlers.keyboards import button, markup
+from handlers.views.direction import quoted
 from handlers.views.labels import (
     district_label,
     event_label,
@@ -23,6 +23,7 @@ from handlers.views.labels import (
     skill_label,
     when_label,
 )
+from handlers.views.time import clock_label
 from matching.areas import Areas
 from matching.status import RequestStatus
 from matching.text import isolate
@@ -44,8 +45,10 @@ def request_summary(areas: Areas, r: dict[str, Any], locale: str) -> str:
             district=escape(district_label(areas, r["district"]))
         ),
         _("<b>When:</b> {when}").format(when=escape(when_label(r["when_kind"], day, locale))),
-        _("<b>Description</b> ({language}):").format(language=language_label(r["language"])),
-        f"<blockquote>{escape(r['description'])}</blockquote>",
+        _("<b>Description</b> ({language}):").format(
+            language=escape(language_label(r["language"], locale))
+        ),
+        f"<blockquote>{escape(quoted(r['description']))}</blockquote>",
     ]
     if r.get("urgent"):
         lines.insert(0, "⏰ " + _("<b>Urgent: needed today</b>"))
@@ -85,9 +88,8 @@ def taken_text(request: HelpRequest, seeker_name: str, areas: Areas, locale: str
 def history_lines(history: list[dict[str, Any]], locale: str, tz: ZoneInfo) -> list[str]:
     lines = []
     for item in history:
-        at = datetime.fromisoformat(item["at"]).astimezone(tz)
-        when = format_time(at, format="short", locale=locale)
-        lines.append(f"• {isolate(when)} {escape(event_label(item['kind'], item['data']))}")
+        when = clock_label(datetime.fromisoformat(item["at"]), locale, tz)
+        lines.append(f"• {when} {escape(event_label(item['kind'], item['data']))}")
     return lines
 
 

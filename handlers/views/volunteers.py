@@ -24,8 +24,8 @@ from handlers.callbacks import (
 )
 from handlers.keyboards import button, markup
 from handlers.views.labels import (
+    current_locale,
     district_label,
-    format_day,
     label,
     language_label,
     skill_label,
@@ -33,6 +33,7 @@ from handlers.views.labels import (
     yes_no,
 )
 from handlers.views.requests import mention
+from handlers.views.time import day_label, minutes_label, span_label
 from matching.areas import Areas
 from matching.status import VolunteerStatus
 from matching.text import isolate
@@ -56,16 +57,14 @@ def profile_lines(
         _("Districts: {districts}").format(
             districts=joined(district_label(areas, d) for d in districts)
         ),
-        _("Languages: {languages}").format(languages=joined(map(language_label, languages))),
+        _("Languages: {languages}").format(
+            languages=joined(language_label(code) for code in languages)
+        ),
     ]
 
 
-def hhmm(minutes: int) -> str:
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
-
-
-def quiet_label(start: int, end: int) -> str:
-    return isolate(f"{hhmm(start)}–{hhmm(end)}")
+def quiet_label(start: int, end: int, locale: str | None = None) -> str:
+    return span_label(start, end, locale or current_locale())
 
 
 def status_line(v: Volunteer, today: date, locale: str) -> str:
@@ -76,14 +75,14 @@ def status_line(v: Volunteer, today: date, locale: str) -> str:
     if v.paused and v.paused_until is None:
         return _("Paused until you send /resume.")
     if v.paused and v.paused_until is not None and v.paused_until >= today:
-        return _("Paused until {day}.").format(day=format_day(v.paused_until, locale))
+        return _("Paused until {day}.").format(day=day_label(v.paused_until, locale))
     return _("Active. You get requests that match your profile.")
 
 
 def profile_card(v: Volunteer, p: Profile, areas: Areas, today: date, locale: str) -> str:
     """The volunteer's own card (/profile)."""
     quiet = (
-        quiet_label(v.quiet_start, v.quiet_end)
+        quiet_label(v.quiet_start, v.quiet_end, locale)
         if v.quiet_start is not None and v.quiet_end is not None
         else _("none")
     )
@@ -141,7 +140,12 @@ def quiet_question() -> str:
 
 
 def quiet_keyboard() -> InlineKeyboardMarkup:
-    rows = [[button(f"{hhmm(a)}–{hhmm(b)}", QuietCb(start=a, end=b))] for a, b in QUIET_PRESETS]
+    locale = current_locale()
+
+    def span(a: int, b: int) -> str:
+        return f"{minutes_label(a, locale)}–{minutes_label(b, locale)}"
+
+    rows = [[button(span(a, b), QuietCb(start=a, end=b))] for a, b in QUIET_PRESETS]
     rows.append([button(_("No quiet hours"), QuietCb(start=-1, end=-1))])
     return markup(rows)
 
@@ -155,7 +159,7 @@ def volunteer_text(card: VolunteerCard, areas: Areas, locale: str) -> str:
     n7, held = card.offers_7d, card.open_assignments
     paused = yes_no(v.paused)
     if v.paused and v.paused_until is not None:
-        paused = _("until {day}").format(day=format_day(v.paused_until, locale))
+        paused = _("until {day}").format(day=day_label(v.paused_until, locale))
     return "\n".join(
         [
             _("👤 <b>Volunteer</b> {who}, id {id}").format(who=who, id=isolate(str(card.user.id))),
