@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from typing import Any
 
 from bot.stage import People, Stage, stage
 from handlers.callbacks import MenuCb, PickCb
@@ -75,14 +76,59 @@ async def scene_escalation(s: Stage) -> None:
     await s.expect(SEEKER, "Dana")
 
 
+OLENA, OKSANA, SAMIR, LEILA = 511, 611, 512, 612
+UKRAINIAN = "Нам треба допомога з шафою, будь ласка."  # no і/ї/є: it could pass for Russian
+ARABIC = "أحتاج إلى مساعدة في تركيب خزانة وسريرين، من فضلك."
+
+
+async def ask_in_own_language(s: People, seeker: int, name: str, language: str, text: str) -> None:
+    """A seeker whose phone speaks `language` asks for help with furniture in Ehrenfeld."""
+    s.person(seeker, name, language)
+    await s.say(seeker, "/start")
+    await s.tap(seeker, MenuCb(action="seek"))
+    await s.tap(seeker, PickCb(field="skill", value="furniture"))
+    await s.tap(seeker, PickCb(field="district", value="ehrenfeld"))
+    await s.tap(seeker, PickCb(field="when", value="week"))
+    await s.say(seeker, text)
+    await s.tap(seeker, PickCb(field="consent", value="yes"))
+    await s.tap(seeker, PickCb(field="confirm", value="send"))
+
+
+async def scene_multilingual(s: Stage) -> None:
+    """A seeker writes in Ukrainian, another in Arabic. Of the volunteers in Ehrenfeld, the one
+    who speaks the seeker's language is asked first; every volunteer reads the offer in their
+    own language, and each seeker is answered in theirs."""
+    for user_id, name, languages in (
+        (ANNA, "Anna", {"de"}),
+        (OKSANA, "Oksana", {"de", "uk"}),
+        (LEILA, "Leila", {"de", "ar"}),
+    ):
+        await s.volunteer(
+            user_id, name, skills={"furniture"}, districts={"ehrenfeld"}, languages=languages
+        )
+    await ask_in_own_language(s, OLENA, "Olena", "uk", UKRAINIAN)
+    await s.tap_ready(OKSANA, "o:accept:")
+    await s.expect(OKSANA, "Ukrainisch")
+    await s.tap(OKSANA, "o:accept:")
+    await s.expect(OLENA, "Oksana")
+    await ask_in_own_language(s, SAMIR, "Samir", "ar", ARABIC)
+    await s.tap_ready(LEILA, "o:accept:")
+    await s.expect(LEILA, "Arabisch")
+    await s.tap(LEILA, "o:accept:")
+    await s.expect(SAMIR, "Leila")
+
+
 SCENES: dict[str, Callable[[Stage], Awaitable[None]]] = {
     "basic": scene_basic,
     "escalation": scene_escalation,
+    "multilingual": scene_multilingual,
 }
+# A scene's own settings: one offer a round, so that who is asked first is who is asked.
+SETTINGS: dict[str, dict[str, Any]] = {"multilingual": {"offers_per_round": 1}}
 
 
 async def play(scene: str, out: Callable[[str], None] = print) -> None:
-    async with stage(out=out) as s:
+    async with stage(out=out, **SETTINGS.get(scene, {})) as s:
         out(f"── Lotse demo, scene {scene!r}: the real bot against a local Telegram emulator ──")
         await SCENES[scene](s)
         await s.app.sender.drain()

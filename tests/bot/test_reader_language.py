@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from aiogram.methods import AnswerCallbackQuery, TelegramMethod
@@ -62,7 +62,9 @@ async def offers_by_reader(
         due = await fetch_due(s, clock.now(), limit=50)
     render = renderer(settings, rules)
     offers = [row for row in due if row.kind == "offer"]
-    return {row.chat_id: prepare(row, render, ("de", "en", "ar"), "de")[0] for row in offers}
+    prepared = {row.chat_id: prepare(row, render, ("de", "en", "ar"), "de") for row in offers}
+    assert all(isinstance(p, tuple) for p in prepared.values())  # rendered, not a held call
+    return {chat: cast(tuple[str, Any], p)[0] for chat, p in prepared.items()}
 
 
 async def test_each_volunteer_reads_the_offer_in_their_language_when_it_is_pushed(

@@ -12,10 +12,15 @@ from bot.demo import (
     BEN,
     CEM,
     COORDINATOR,
+    OKSANA,
+    OLENA,
+    SAMIR,
     SEEKER,
+    SETTINGS,
     ask_for_furniture_help,
     scene_basic,
     scene_escalation,
+    scene_multilingual,
     three_helpers,
 )
 from bot.stage import Stage, stage
@@ -39,6 +44,21 @@ async def test_one_accepts_one_declines_and_the_third_offer_is_withdrawn(tmp_pat
         assert "übernommen" in (cem.text or "") and not cem.inline_buttons
         matched = await s.expect(SEEKER, "Ben")
         assert "tg://user?id=602" in (matched.html or "")
+
+
+async def test_each_seeker_is_answered_in_their_language_and_a_speaker_is_asked_first(
+    tmp_path: Path,
+) -> None:
+    """`lotse demo --scene multilingual`: Ukrainian without і/ї/є and Arabic; one offer a round,
+    so the volunteer asked is the one who speaks the seeker's language."""
+    async with stage(workdir=tmp_path, **SETTINGS["multilingual"]) as s:
+        await scene_multilingual(s)
+        assert not any(m.inline_buttons for m in s.emu.messages_to(ANNA))  # never asked
+        for seeker in (OLENA, SAMIR):
+            texts = [m.text or "" for m in s.emu.messages_to(seeker)]
+            assert not any("Anfrage" in t or "Danke" in t for t in texts), texts
+        assert all((m.text or "").startswith("\u200f") for m in s.emu.messages_to(SAMIR))
+        assert "Ukrainisch" in (s.emu.messages_to(OKSANA)[-1].text or "")
 
 
 async def test_a_lotse_in_another_district_accepts_when_nobody_answers_tier_0(
