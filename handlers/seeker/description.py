@@ -14,6 +14,7 @@ from aiogram.utils.i18n import gettext as _
 from handlers.seeker.form import ask, asking
 from handlers.seeker.steps import CONSENT, STEPS, step_named
 from handlers.states import NOT_A_COMMAND, Intake
+from handlers.views.direction import number
 from matching.areas import Areas
 from matching.language import detect_language
 from matching.locales import base_language
@@ -79,12 +80,12 @@ def _too_long(n: int, limit: int, *, tail: bool) -> str:
             "Your text was too long. So Telegram sent it in parts. Please send one message "
             "with at most {limit} characters.",
             limit,
-        ).format(limit=limit)
+        ).format(limit=number(limit))
     return ngettext(
         "That is {n} character. Please shorten it to at most {limit} characters.",
         "That is {n} characters. Please shorten it to at most {limit} characters.",
         n,
-    ).format(n=n, limit=limit)
+    ).format(n=number(n), limit=number(limit))
 
 
 async def _remember_too_long(message: Message, state: FSMContext) -> None:

@@ -28,6 +28,7 @@ from handlers.seeker.steps import (
     step_named,
     valid_pick,
 )
+from handlers.views.direction import number
 from matching.areas import Areas
 from matching.status import WhenKind
 from matching.text import isolate
@@ -91,7 +92,7 @@ async def too_many(query: CallbackQuery, open_now: int) -> None:
         "You already have {n} open requests. You cannot have more at one time. "
         "/myrequests shows them. You can cancel one there.",
         open_now,
-    ).format(n=open_now)
+    ).format(n=number(open_now))
     if isinstance(query.message, Message):
         await query.message.answer(text)
     await query.answer()

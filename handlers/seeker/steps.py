@@ -17,6 +17,7 @@ from aiogram.utils.i18n import ngettext
 from handlers.callbacks import FormField
 from handlers.keyboards import choices, markup, nav_row
 from handlers.states import Intake
+from handlers.views.direction import number
 from handlers.views.labels import district_label, label, skill_label
 from handlers.views.requests import request_summary
 from handlers.views.time import day_label
@@ -96,7 +97,7 @@ def _ask_description(a: Asking) -> Question:
         "Please describe in a few sentences what you need. You can write in your own language. "
         "Use at most {limit} characters. Please do not write about your health here.",
         a.limit,
-    ).format(limit=a.limit)
+    ).format(limit=number(a.limit))
     return text, markup([nav_row()])
 
 

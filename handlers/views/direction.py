@@ -4,6 +4,8 @@ message that opens with a Latin reference code or a name would otherwise run lef
 
 from __future__ import annotations
 
+from aiogram.utils.i18n import I18n
+
 from matching.text import isolate
 
 RLM = "\u200f"  # RIGHT-TO-LEFT MARK
@@ -23,3 +25,11 @@ def quoted(text: str) -> str:
     in a German message (or a German one in an Arabic message) keeps its own direction and
     cannot turn the lines around it. Isolates end at a line break, so each line gets its own."""
     return "\n".join(isolate(line) if line.strip() else line for line in text.split("\n"))
+
+
+def number(n: int) -> str:
+    """A count inside a sentence: isolated for a right-to-left reader, so that the digits and
+    the punctuation beside them keep their order; as it is for everyone else."""
+    text = str(n)
+    i18n = I18n.get_current(no_error=True)
+    return isolate(text) if i18n is not None and i18n.current_locale in RIGHT_TO_LEFT else text

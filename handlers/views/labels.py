@@ -16,6 +16,7 @@ from aiogram.utils.i18n import I18n, ngettext
 from aiogram.utils.i18n import gettext as _
 from babel import Locale, UnknownLocaleError
 
+from handlers.views.direction import number
 from handlers.views.time import day_label
 from matching.areas import Areas
 from matching.escalation import Tier
@@ -136,7 +137,7 @@ def event_label(kind: str, data: dict[str, Any]) -> str:
         text = ngettext(
             "offered to {n} person (tier {tier})", "offered to {n} people (tier {tier})", n
         )
-        return text.format(n=n, tier=data.get("tier", 0))
+        return text.format(n=number(n), tier=number(data.get("tier", 0)))
     return label(event).format(tier=data.get("tier", 0))
 
 

@@ -23,6 +23,7 @@ from handlers.callbacks import (
     QuietCb,
 )
 from handlers.keyboards import button, markup
+from handlers.views.direction import number
 from handlers.views.labels import (
     current_locale,
     district_label,
@@ -118,7 +119,7 @@ def pause_question() -> str:
 
 def pause_keyboard() -> InlineKeyboardMarkup:
     rows = [
-        [button(ngettext("{n} day", "{n} days", n).format(n=n), PauseCb(days=n))]
+        [button(ngettext("{n} day", "{n} days", n).format(n=number(n)), PauseCb(days=n))]
         for n in PAUSE_DAYS
     ]
     rows.append([button(_("Until I resume"), PauseCb(days=0))])
@@ -132,7 +133,7 @@ def paused_text(days: int) -> str:
         "Paused for {n} day. /resume ends the break early.",
         "Paused for {n} days. /resume ends the break early.",
         days,
-    ).format(n=days)
+    ).format(n=number(days))
 
 
 def quiet_question() -> str:
@@ -169,10 +170,10 @@ def volunteer_text(card: VolunteerCard, areas: Areas, locale: str) -> str:
             *profile_lines(areas, p.skills, p.districts, p.languages),
             ngettext(
                 "Asked {n} time in the last 7 days.", "Asked {n} times in the last 7 days.", n7
-            ).format(n=n7),
+            ).format(n=number(n7)),
             ngettext(
                 "Has {n} request now, not yet done.", "Has {n} requests now, not yet done.", held
-            ).format(n=held),
+            ).format(n=number(held)),
         ]
     )
 

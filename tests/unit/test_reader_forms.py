@@ -117,3 +117,18 @@ def test_the_shipped_file_names_every_skill_in_all_seven_languages_when_loaded()
         assert set(koeln.skill_labels[code]) == set(koeln.skills), code
     assert koeln.district_labels["uk"]["ehrenfeld"] == "Еренфельд"
     assert koeln.district_labels["ar"]["ehrenfeld"] == "إيرنفيلد"
+
+
+def test_counts_are_isolated_for_right_to_left_readers_only() -> None:
+    from pathlib import Path
+
+    from aiogram.utils.i18n import I18n
+
+    from handlers.views.direction import number
+
+    i18n = I18n(path=Path(__file__).resolve().parents[2] / "locales", default_locale="de")
+    with i18n.context():
+        for locale, expected in (("ar", "\u20683\u2069"), ("fa", "\u20683\u2069"), ("de", "3")):
+            with i18n.use_locale(locale):
+                assert number(3) == expected
+    assert number(3) == "3"  # outside an update: no reader, nothing to isolate
