@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
 from collections.abc import Sequence
 from contextlib import suppress
@@ -43,7 +44,10 @@ log = logging.getLogger(__name__)
 __all__ = ["OutboxSender", "RenderFn", "Rendered", "sender_from_settings"]
 
 BATCH = 100
-MAX_IN_FLIGHT = 8  # enough that a slow round trip does not cap throughput below the limits
+# Sends in flight at once: enough that a round trip of ROUND_TRIP seconds does not cap the rate
+# below the overall limit (8 at Telegram's 30 a second), and never more than MAX_IN_FLIGHT.
+ROUND_TRIP = 0.25
+MIN_IN_FLIGHT, MAX_IN_FLIGHT = 8, 64
 MIN_IDLE = 0.05  # never spin: the shortest wait between two empty passes
 
 
@@ -87,7 +91,7 @@ class OutboxSender:
             rate_global=rate_global,
             rate_per_chat=rate_per_chat,
             group_per_minute=group_per_minute,
-            max_in_flight=MAX_IN_FLIGHT,
+            max_in_flight=in_flight_for(rate_global),
             monotonic=monotonic,
             sleep=sleep,
         )
@@ -287,3 +291,8 @@ def sender_from_settings(
         lease_seconds=settings.send_lease_seconds,
         answer_lease_seconds=settings.answer_lease_seconds,
     )
+
+
+def in_flight_for(rate_global: float) -> int:
+    """How many sends may be under way at once for an overall rate of `rate_global` a second."""
+    return max(MIN_IN_FLIGHT, min(MAX_IN_FLIGHT, math.ceil(rate_global * ROUND_TRIP)))

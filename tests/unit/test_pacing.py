@@ -267,3 +267,11 @@ async def test_a_chat_keeps_its_window_while_a_send_to_it_waits() -> None:
     pacer._forget_idle_chats()  # the sweep that other chats' sends trigger
     await asyncio.gather(first, send_to_seven())
     assert starts[1] - starts[0] >= 1.0
+
+
+def test_sends_in_flight_follow_the_overall_rate_within_bounds() -> None:
+    from bot.sender import in_flight_for
+
+    assert in_flight_for(30) == 8  # Telegram's rate: a quarter-second round trip needs 8
+    assert in_flight_for(100) == 25
+    assert in_flight_for(1e6) == 64  # no rate limit at all: still a bound
