@@ -1,5 +1,5 @@
-"""What the sender puts on the wire: a row made into a message (rendered in its reader's
-language, or the held call of an update's answer) and the Bot API call that sends it."""
+"""What the sender puts on the wire: a row made into a message or a document (rendered in its
+reader's language, or the held call of an update's answer) and the Bot API call that sends it."""
 
 from __future__ import annotations
 
@@ -9,15 +9,18 @@ from typing import Any, TypeVar
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.methods import TelegramMethod
-from aiogram.types import InlineKeyboardMarkup, Message
+from aiogram.types import BufferedInputFile, Message
 
 from bot.replies import restore
+from handlers.views.document import Document, Rendered, Shown
 from services.outbox import Due, Notice, Payload, from_json, locale_for
 
-Rendered = tuple[str, InlineKeyboardMarkup | None]  # text (HTML), keyboard
-RenderFn = Callable[[Payload, str], Rendered]  # (payload, locale)
-Prepared = Rendered | TelegramMethod[Any]
+RenderFn = Callable[[Payload, str], Shown]  # (payload, locale) -> (text, keyboard) or Document
+Prepared = Shown | TelegramMethod[Any]
+
 T = TypeVar("T")
+
+__all__ = ["Document", "Prepared", "RenderFn", "Rendered", "call", "is_new_message", "prepare"]
 
 _NOT_MODIFIED = "message is not modified"
 
@@ -26,7 +29,10 @@ def prepare(row: Due, render: RenderFn, locales: Collection[str], default: str) 
     """The message a row stands for; raises if its payload does not fit its kind."""
     if row.kind == Notice.ANSWER:
         return restore(row.payload)
-    return render(from_json(row.kind, row.payload), locale_for(row, locales, default))
+    shown = render(from_json(row.kind, row.payload), locale_for(row, locales, default))
+    if isinstance(shown, Document) and row.edit_of is not None:
+        raise ValueError("a document is always a new message, never an edit")
+    return shown
 
 
 def is_new_message(row: Due, prepared: Prepared) -> bool:
@@ -41,6 +47,8 @@ async def call(bot: Bot, row: Due, prepared: Prepared) -> int:
     """Send, edit, or make the held call; returns the message id."""
     if isinstance(prepared, TelegramMethod):
         return await _call_method(bot, prepared)
+    if isinstance(prepared, Document):
+        return await _send_document(bot, row.chat_id, prepared)
     text, markup = prepared
     if row.edit_of is None:
         message = await bot.send_message(row.chat_id, text, reply_markup=markup)
@@ -53,6 +61,14 @@ async def call(bot: Bot, row: Due, prepared: Prepared) -> int:
         )
     )
     return row.target_message_id
+
+
+async def _send_document(bot: Bot, chat_id: int, document: Document) -> int:
+    upload = BufferedInputFile(document.content, filename=document.filename)
+    message = await bot.send_document(
+        chat_id, upload, caption=document.caption or None, reply_markup=document.keyboard
+    )
+    return message.message_id
 
 
 async def _call_method(bot: Bot, method: TelegramMethod[Any]) -> int:

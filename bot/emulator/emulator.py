@@ -267,8 +267,8 @@ class Emulator(EmulatorView):
 
     def emit_message(self, kind: EventKind, message: StoredMessage) -> None:
         chat = self.store.chat(message.chat_id)
-        text = message.text if message.text is not None else "📷 photo"
-        event = Event(kind, chat.id, chat.label, text, message.button_texts, message.message_id)
+        shown, buttons = message.shown, message.button_texts
+        event = Event(kind, chat.id, chat.label, shown, buttons, message.message_id)
         self._emit(event)
 
     def emit_answer(self, record: CallbackRecord) -> None:

@@ -6,9 +6,11 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from bot.emulator.files import FileStore
 from bot.emulator.models import ApiError, Chat, Edit, JsonDict, StoredMessage, bad_request
 from bot.emulator.params import Params
-from bot.emulator.validation import parse_markup, parse_text
+from bot.emulator.profile import ProfileMethods
+from bot.emulator.validation import parse_caption, parse_markup, parse_text
 
 if TYPE_CHECKING:
     from bot.emulator.emulator import Emulator
@@ -26,9 +28,10 @@ _WEBHOOK_ACTIVE = (
 )
 
 
-class BotApi:
+class BotApi(ProfileMethods):
     def __init__(self, emu: Emulator) -> None:
         self.emu = emu
+        self.files = FileStore()
         handlers: dict[str, Handler] = {
             "getMe": self.get_me,
             "getUpdates": self.get_updates,
@@ -43,6 +46,7 @@ class BotApi:
             "setMyShortDescription": self.set_my_short_description,
             "getMyShortDescription": self.get_my_short_description,
             "sendMessage": self.send_message,
+            "sendDocument": self.send_document,
             "editMessageText": self.edit_message_text,
             "editMessageReplyMarkup": self.edit_message_reply_markup,
             "deleteMessage": self.delete_message,
@@ -75,7 +79,7 @@ class BotApi:
         self.emu.signal.notify()
         return 200, {"ok": True, "result": result}
 
-    # --- bot identity, updates, webhook, commands -------------------------------------------
+    # --- bot identity, updates, webhook (commands, descriptions: see profile.py) ------------
 
     async def get_me(self, params: Params) -> JsonDict:
         me = self.emu.store.bot.to_api()
@@ -118,49 +122,6 @@ class BotApi:
             "pending_update_count": len(self.emu.updates),
         }
 
-    def _commands_key(self, params: Params) -> str:
-        scope = params.json_object("scope") or {"type": "default"}
-        return (
-            f"{scope.get('type')}:{scope.get('chat_id', '')}:{params.get_str('language_code', '')}"
-        )
-
-    async def set_my_commands(self, params: Params) -> bool:
-        commands = params.get_json("commands")
-        if not isinstance(commands, list):
-            raise bad_request("can't parse commands JSON object")
-        self.emu.commands[self._commands_key(params)] = commands
-        return True
-
-    async def delete_my_commands(self, params: Params) -> bool:
-        self.emu.commands.pop(self._commands_key(params), None)
-        return True
-
-    async def get_my_commands(self, params: Params) -> list[JsonDict]:
-        return self.emu.commands.get(self._commands_key(params), [])
-
-    # Telegram allows 512 characters for the description and 120 for the short one.
-    async def set_my_description(self, params: Params) -> bool:
-        return self._describe(params, "description", 512)
-
-    async def set_my_short_description(self, params: Params) -> bool:
-        return self._describe(params, "short_description", 120)
-
-    async def get_my_description(self, params: Params) -> JsonDict:
-        language = params.get_str("language_code") or ""
-        return {"description": self.emu.descriptions.get(("description", language), "")}
-
-    async def get_my_short_description(self, params: Params) -> JsonDict:
-        language = params.get_str("language_code") or ""
-        text = self.emu.descriptions.get(("short_description", language), "")
-        return {"short_description": text}
-
-    def _describe(self, params: Params, kind: str, limit: int) -> bool:
-        text = params.get_str(kind, "") or ""
-        if len(text) > limit:
-            raise bad_request(f"{kind} is too long")
-        self.emu.descriptions[(kind, params.get_str("language_code", "") or "")] = text
-        return True
-
     # --- messages ---------------------------------------------------------------------------
 
     def _target_chat(self, params: Params) -> Chat:
@@ -182,12 +143,31 @@ class BotApi:
     async def send_message(self, params: Params) -> JsonDict:
         chat = self._target_chat(params)
         parsed, html = parse_text(params, self.emu.max_message_length)
+        message = self._new_message(chat, params)
+        message.text, message.html, message.entities = parsed.text, html, parsed.entities
+        return self._sent("sendMessage", chat, message)
+
+    async def send_document(self, params: Params) -> JsonDict:
+        chat = self._target_chat(params)
+        caption = parse_caption(params)
+        document = self.files.receive(params, "document")
+        message = self._new_message(chat, params)
+        message.document = document
+        if caption is not None:
+            parsed, message.html = caption
+            message.caption, message.entities = parsed.text, parsed.entities
+        return self._sent("sendDocument", chat, message)
+
+    def _new_message(self, chat: Chat, params: Params) -> StoredMessage:
+        """A new message of the bot's, once its keyboard and the flood limits allow it."""
         markup = parse_markup(params, self.emu.max_callback_data_bytes)
         self._check_rate(chat)
         message = self.emu.store.new_message(chat, from_bot=True, sender_id=self.emu.store.bot.id)
-        message.text, message.html, message.entities = parsed.text, html, parsed.entities
         message.reply_markup = markup
-        self._accepted("sendMessage", chat, message)
+        return message
+
+    def _sent(self, method: str, chat: Chat, message: StoredMessage) -> JsonDict:
+        self._accepted(method, chat, message)
         self.emu.stats.sent += 1
         self.emu.emit_message("sent", message)
         return self.emu.store.message_to_api(message)
@@ -216,6 +196,8 @@ class BotApi:
     async def edit_message_text(self, params: Params) -> JsonDict:
         chat = self._target_chat(params)
         message = self._editable(params, chat)
+        if message.text is None:
+            raise bad_request("there is no text in the message to edit")
         parsed, html = parse_text(params, self.emu.max_message_length)
         # Omitting reply_markup removes the inline keyboard, exactly as on Telegram.
         markup = parse_markup(params, self.emu.max_callback_data_bytes)

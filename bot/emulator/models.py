@@ -88,6 +88,35 @@ class Edit:
     at: float
 
 
+@dataclass(frozen=True)
+class Upload:
+    """A file part of a multipart request, as the client uploaded it."""
+
+    filename: str
+    content_type: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    """A file Telegram keeps: what a Document object says of it, and its bytes for tests."""
+
+    file_id: str
+    file_unique_id: str
+    file_name: str
+    mime_type: str
+    content: bytes
+
+    def to_api(self) -> JsonDict:
+        return {
+            "file_id": self.file_id,
+            "file_unique_id": self.file_unique_id,
+            "file_name": self.file_name,
+            "mime_type": self.mime_type,
+            "file_size": len(self.content),
+        }
+
+
 @dataclass
 class StoredMessage:
     chat_id: int
@@ -96,13 +125,22 @@ class StoredMessage:
     sender_id: int
     date: int
     text: str | None = None
-    html: str | None = None
-    entities: list[JsonDict] = field(default_factory=list)
+    html: str | None = None  # the HTML source of the text, or of the caption
+    entities: list[JsonDict] = field(default_factory=list)  # of the text, or of the caption
     reply_markup: JsonDict | None = None
     photo: list[JsonDict] | None = None
+    document: StoredDocument | None = None
+    caption: str | None = None
     edits: list[Edit] = field(default_factory=list)
     edit_date: int | None = None
     deleted: bool = False
+
+    @property
+    def shown(self) -> str:
+        """What a chat shows of the message, as text: its text, a photo, or a file and caption."""
+        if self.document is not None:
+            return "\n".join(filter(None, [f"📎 {self.document.file_name}", self.caption]))
+        return self.text if self.text is not None else "📷 photo"
 
     @property
     def inline_buttons(self) -> list[JsonDict]:

@@ -5,7 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar, TypeVar
 
-from bot.emulator.models import CallbackRecord, JsonDict, SendRecord, StoredMessage
+from bot.emulator.models import (
+    CallbackRecord,
+    JsonDict,
+    SendRecord,
+    StoredDocument,
+    StoredMessage,
+)
 from bot.emulator.store import ChatStore
 from bot.emulator.updates import StateSignal, UpdateQueue
 
@@ -40,6 +46,10 @@ class EmulatorView:
     def last_message_to(self, user_id: int) -> StoredMessage | None:
         messages = self.messages_to(user_id)
         return messages[-1] if messages else None
+
+    def documents_to(self, user_id: int) -> list[StoredDocument]:
+        """The files the bot sent into the user's private chat, oldest first, bytes included."""
+        return [m.document for m in self.messages_to(user_id) if m.document is not None]
 
     def callback_answer(self, query_id: str) -> JsonDict | None:
         record = self.callback_queries.get(query_id)
@@ -113,7 +123,8 @@ class EmulatorView:
         after: int = 0,
         chat_id: int | None = None,
     ) -> StoredMessage:
-        """Wait for a bot message (current text, edits count) with ``message_id > after``.
+        """Wait for a bot message (current text or caption, edits count) with
+        ``message_id > after``.
 
         Returns the newest match. ``chat_id`` selects a group chat instead of the user's.
         """
@@ -121,7 +132,7 @@ class EmulatorView:
 
         def match() -> StoredMessage | None:
             for message in reversed(self.store.bot_messages(target)):
-                text = message.text or ""
+                text = message.text or message.caption or ""
                 if message.message_id > after and (contains is None or contains in text):
                     return message
             return None

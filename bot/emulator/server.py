@@ -10,6 +10,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.emulator.emulator import Emulator
+from bot.emulator.models import Upload
 
 _LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 _FORM_TYPES = frozenset({"multipart/form-data", "application/x-www-form-urlencoded"})
@@ -22,7 +23,8 @@ def _error(status: int, description: str) -> web.Response:
 
 
 async def _read_params(request: web.Request) -> dict[str, Any]:
-    """Merge query string and body; uploaded files are not kept, only their field names."""
+    """Merge query string and body; an uploaded file becomes an Upload under its part's name
+    (aiogram names it at random and passes ``attach://<name>`` as the parameter)."""
     params: dict[str, Any] = dict(request.query)
     if not request.body_exists:
         return params
@@ -33,7 +35,7 @@ async def _read_params(request: web.Request) -> dict[str, Any]:
         params.update(body)
     elif request.content_type in _FORM_TYPES:
         form = await request.post()
-        params.update({k: v if isinstance(v, str) else "<file>" for k, v in form.items()})
+        params.update({key: _form_value(value) for key, value in form.items()})
     return params
 
 
@@ -50,6 +52,12 @@ async def _handle(request: web.Request) -> web.Response:
         return _error(499, "client gone")  # nobody is listening; Telegram never saw it
     status, body = await emu.call(request.match_info["method"], params)
     return web.json_response(body, status=status)
+
+
+def _form_value(value: str | bytes | bytearray | web.FileField) -> str | Upload:
+    if isinstance(value, web.FileField):
+        return Upload(value.filename, value.content_type, value.file.read())
+    return value if isinstance(value, str) else bytes(value).decode()
 
 
 def _chat_id(params: dict[str, Any]) -> int:

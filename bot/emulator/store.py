@@ -113,10 +113,16 @@ class ChatStore:
         }
         if message.text is not None:
             data["text"] = message.text
-        if message.entities:
-            data["entities"] = message.entities
         if message.photo is not None:
             data["photo"] = message.photo
+        if message.document is not None:
+            data["document"] = message.document.to_api()
+        if message.caption is not None:
+            data["caption"] = message.caption
+        if message.entities:
+            data["caption_entities" if message.caption is not None else "entities"] = (
+                message.entities
+            )
         # Telegram only echoes inline keyboards back inside Message objects.
         if message.reply_markup and "inline_keyboard" in message.reply_markup:
             data["reply_markup"] = message.reply_markup
@@ -130,7 +136,7 @@ class ChatStore:
         chat = self.chats.get(chat_id)
         for message in self.messages.get(chat_id, [])[-last:]:
             who = "bot" if message.from_bot else (chat.label if chat else str(message.sender_id))
-            body = message.text if message.text is not None else "<photo>"
+            body = message.shown
             flags = " (deleted)" if message.deleted else ""
             buttons = "".join(f" [{text}]" for text in message.button_texts)
             lines.append(f"  #{message.message_id} {who}{flags}: {body}{buttons}")

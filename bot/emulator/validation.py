@@ -8,6 +8,7 @@ from bot.emulator.models import JsonDict, bad_request
 from bot.emulator.params import Params
 from bot.emulator.tg_html import HtmlParseError, ParsedText, parse_html, trim
 
+MAX_CAPTION = 1024  # characters after entity parsing, like a message's 4096
 # A button needs exactly one action besides its label; these are the inline ones Telegram knows.
 _INLINE_ACTIONS = (
     "url",
@@ -28,25 +29,39 @@ def parse_text(params: Params, max_length: int) -> tuple[ParsedText, str | None]
     text = params.get_str("text")
     if text is None or not text.strip():
         raise bad_request("message text is empty")
-    mode = (params.get_str("parse_mode") or "").lower()
-    html: str | None = None
-    if mode == "html":
-        try:
-            parsed = trim(parse_html(text))
-        except HtmlParseError as err:
-            raise bad_request(f"can't parse entities: {err}") from None
-        html = text
-    elif mode == "":
-        entities = params.get_json("entities") or []
-        parsed = trim(ParsedText(text, list(entities)))
-    else:
-        raise bad_request(f"unsupported parse_mode {mode!r}; the emulator only parses HTML")
+    parsed, html = _parse(params, text, "entities")
     if not parsed.text:
         raise bad_request("message text is empty")
     # Telegram counts characters after entity parsing, so markup does not use up the limit.
     if len(parsed.text) > max_length:
         raise bad_request("message is too long")
     return parsed, html
+
+
+def parse_caption(params: Params) -> tuple[ParsedText, str | None] | None:
+    """A media message's caption like a text (None without one); at most 1024 characters."""
+    caption = params.get_str("caption")
+    if not caption:
+        return None
+    parsed, html = _parse(params, caption, "caption_entities")
+    if not parsed.text:
+        return None
+    if len(parsed.text) > MAX_CAPTION:
+        raise bad_request("message caption is too long")
+    return parsed, html
+
+
+def _parse(params: Params, text: str, entities_key: str) -> tuple[ParsedText, str | None]:
+    mode = (params.get_str("parse_mode") or "").lower()
+    if mode == "html":
+        try:
+            return trim(parse_html(text)), text
+        except HtmlParseError as err:
+            raise bad_request(f"can't parse entities: {err}") from None
+    if mode == "":
+        entities = params.get_json(entities_key) or []
+        return trim(ParsedText(text, list(entities))), None
+    raise bad_request(f"unsupported parse_mode {mode!r}; the emulator only parses HTML")
 
 
 def parse_markup(params: Params, max_callback_bytes: int) -> JsonDict | None:

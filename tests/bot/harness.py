@@ -16,11 +16,12 @@ from aiogram.methods import (
     AnswerCallbackQuery,
     EditMessageReplyMarkup,
     EditMessageText,
+    SendDocument,
     SendMessage,
     TelegramMethod,
 )
 from aiogram.methods.base import TelegramType
-from aiogram.types import Chat, InlineKeyboardMarkup, Message, User
+from aiogram.types import BufferedInputFile, Chat, Document, InlineKeyboardMarkup, Message, User
 
 
 class RecordingSession(BaseSession):
@@ -47,7 +48,27 @@ class RecordingSession(BaseSession):
                 # The bot sends inline keyboards only, the kind Telegram echoes back.
                 reply_markup=cast(InlineKeyboardMarkup | None, method.reply_markup),
             )
+        if isinstance(method, SendDocument):
+            return self._document_message(method)  # type: ignore[return-value]
         return True  # type: ignore[return-value]
+
+    def _document_message(self, method: SendDocument) -> Message:
+        upload = method.document
+        assert isinstance(upload, BufferedInputFile), "the bot uploads its documents"
+        message_id = next(self._ids)
+        return Message(
+            message_id=message_id,
+            date=datetime.now(UTC),
+            chat=Chat(id=int(method.chat_id), type="private"),
+            document=Document(
+                file_id=f"doc{message_id}",
+                file_unique_id=f"u{message_id}",
+                file_name=upload.filename,
+                file_size=len(upload.data),
+            ),
+            caption=method.caption,
+            reply_markup=cast(InlineKeyboardMarkup | None, method.reply_markup),
+        )
 
     async def stream_content(self, *args: Any, **kwargs: Any) -> AsyncGenerator[bytes, None]:
         raise NotImplementedError

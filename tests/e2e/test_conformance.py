@@ -14,7 +14,12 @@ from typing import Any, cast
 import pytest
 import telegram
 from aiogram import Bot
-from aiogram.types import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.types import (
+    BotCommand,
+    BufferedInputFile,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+)
 
 from bot.emulator import Emulator
 from bot.emulator.methods import BotApi
@@ -61,6 +66,7 @@ RESULT_TYPES: dict[str, Parser] = {
     "setMyShortDescription": true,
     "getMyShortDescription": one(telegram.BotShortDescription),
     "sendMessage": one(telegram.Message),
+    "sendDocument": one(telegram.Message),
     "editMessageText": one(telegram.Message),
     "editMessageReplyMarkup": one(telegram.Message),
     "deleteMessage": true,
@@ -101,13 +107,20 @@ def update_kind(update: telegram.Update) -> str:
 
 
 def entities_outside(message: telegram.Message, path: str) -> list[str]:
-    """Entities reaching past the text; Telegram counts offsets in UTF-16 code units."""
-    length = len((message.text or "").encode("utf-16-le")) // 2
-    return [
-        f"{path}.entities: {entity.type} at {entity.offset}+{entity.length} of {length}"
-        for entity in message.entities
-        if entity.offset < 0 or entity.length <= 0 or entity.offset + entity.length > length
-    ]
+    """Entities reaching past the text or caption; Telegram counts offsets in UTF-16 code
+    units. A document's message has a caption and caption entities, never a text."""
+    found = []
+    for name, text, entities in (
+        ("entities", message.text, message.entities),
+        ("caption_entities", message.caption, message.caption_entities),
+    ):
+        length = len((text or "").encode("utf-16-le")) // 2
+        found += [
+            f"{path}.{name}: {entity.type} at {entity.offset}+{entity.length} of {length}"
+            for entity in entities
+            if entity.offset < 0 or entity.length <= 0 or entity.offset + entity.length > length
+        ]
+    return found
 
 
 def problems(value: object, path: str) -> list[str]:
@@ -154,6 +167,9 @@ async def test_the_calls_no_journey_makes_get_answers_when_a_real_client_makes_t
     assert (await bot.get_webhook_info()).url == "https://lotse.example/hook"
     assert await bot.delete_webhook()
     sent = await bot.send_message(USER, "Hallo", reply_markup=BUTTON)
+    ics = BufferedInputFile(b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", filename="treffen.ics")
+    document = await bot.send_document(USER, ics, caption="<b>Treffen</b>", reply_markup=BUTTON)
+    assert document.document is not None and document.document.file_name == "treffen.ics"
     assert await bot.send_chat_action(USER, "typing")
     assert (await bot.get_chat(USER)).type == "private"
     assert (await bot.get_chat(GROUP)).type == "group"
@@ -179,6 +195,7 @@ def test_the_check_knows_a_result_type_for_every_method_when_the_emulator_gains_
 
 
 CHAT = {"id": 1, "type": "private"}
+DOCUMENT = {"file_id": "f", "file_unique_id": "u", "file_name": "a.ics"}
 
 
 @pytest.mark.parametrize(
@@ -195,6 +212,22 @@ CHAT = {"id": 1, "type": "private"}
                 "text": "😀a",
                 "entities": [{"type": "bold", "offset": 2, "length": 2}],
             },
+        ),
+        (
+            "sendDocument",
+            {
+                "message_id": 1,
+                "date": 1,
+                "chat": CHAT,
+                "document": DOCUMENT,
+                "caption": "ab",
+                "caption_entities": [{"type": "bold", "offset": 1, "length": 2}],
+            },
+        ),
+        ("sendDocument", {"message_id": 1, "date": 1, "chat": CHAT, "document": {"file_id": "f"}}),
+        (
+            "sendDocument",
+            {"message_id": 1, "date": 1, "chat": CHAT, "document": DOCUMENT | {"x": 1}},
         ),
         ("getMe", {"id": 1, "first_name": "Lotse"}),
         ("deleteMessage", {"ok": True}),
