@@ -60,6 +60,7 @@ def build_rules(settings: Settings) -> Rules:
         default_locale=settings.default_locale,
         send_max_attempts=settings.send_max_attempts,
         max_open_requests=settings.max_open_requests,
+        assignment_reminder_hour=settings.assignment_reminder_hour,
     )
 
 
