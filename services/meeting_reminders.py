@@ -139,7 +139,7 @@ async def _claim_assignment(
 
 async def _names(session: AsyncSession, ids: Sequence[int]) -> dict[int, str]:
     found = await session.execute(select(User.id, User.first_name).where(User.id.in_(ids)))
-    return dict(found.tuples().all())
+    return {person: name for person, name in found.all()}
 
 
 async def send_assignment_reminders(session: AsyncSession, *, now: datetime, rules: Rules) -> int:
