@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass, field
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from aiogram import Bot, Dispatcher
@@ -21,7 +22,7 @@ from bot.areas import load_areas
 from bot.config import Settings
 from bot.middlewares import Delivery, InFlight, LocaleMiddleware, UnitOfWork
 from bot.replies import ensure_holding
-from bot.scheduler import create_scheduler, run_due_steps
+from bot.scheduler import create_scheduler, refresh_meeting_jobs, run_due_steps, send_reminders
 from bot.sender import OutboxSender, sender_from_settings
 from bot.supervise import Running, supervised
 from bot.throttle import ChatGate
@@ -60,6 +61,7 @@ def build_rules(settings: Settings) -> Rules:
         default_locale=settings.default_locale,
         send_max_attempts=settings.send_max_attempts,
         max_open_requests=settings.max_open_requests,
+        assignment_reminder_hour=settings.assignment_reminder_hour,
     )
 
 
@@ -214,6 +216,13 @@ async def start_background(app: App) -> None:
     app.tasks.append(supervised("outbox-sender", app.sender.run))
     await app.run_due_steps()
     app.scheduler.start()
+    await refresh_meeting_jobs(app.scheduler, sessions=app.sessions, job=partial(_remind, app))
+
+
+async def _remind(app: App) -> None:
+    """A meeting job: send what is due (the reminder log makes a second run harmless)."""
+    if await send_reminders(sessions=app.sessions, rules=app.rules, clock=app.clock):
+        app.sender.wake()
 
 
 async def stop_background(app: App) -> None:

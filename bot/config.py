@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     description_max_chars: int = Field(default=1000, ge=50, le=3000)
     # Open requests one seeker may have at a time (LOTSE_MAX_OPEN_REQUESTS).
     max_open_requests: int = Field(default=3, ge=1)
+    # Local hour of the evening before a dated request when both sides are reminded.
+    assignment_reminder_hour: int = Field(default=18, ge=0, le=23)
 
     # Escalation (minutes); "today" requests halve every wait.
     round_interval_minutes: float = Field(default=20, gt=0)

@@ -5,14 +5,22 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.date import DateTrigger
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.supervise import Running
+from matching.meetings import Meeting, start_on
+from matching.status import MeetingKind
 from services.clock import Clock
 from services.escalation import due_request_ids, run_if_due
+from services.meeting_queries import all_meetings
+from services.meeting_reminders import send_assignment_reminders, send_due_reminders
 from services.rules import Rules
 
 log = logging.getLogger(__name__)
@@ -63,4 +71,71 @@ def create_scheduler(
         max_instances=1,
         coalesce=True,
     )
+
+    async def reminders() -> None:
+        with running.track():
+            if await send_reminders(sessions=sessions, rules=rules, clock=clock):
+                after_steps()
+
+    # The catch-up tick: a reminder missed while down goes out before the start, never after.
+    scheduler.add_job(
+        reminders,
+        "interval",
+        seconds=poll_seconds,
+        id="reminders",
+        replace_existing=True,
+        max_instances=1,
+        coalesce=True,
+    )
     return scheduler
+
+
+async def send_reminders(
+    *, sessions: async_sessionmaker[AsyncSession], rules: Rules, clock: Clock
+) -> int:
+    """Queue every meeting and assignment reminder due now (idempotent: the logs claim each)."""
+    now = clock.now()
+    async with sessions() as session, session.begin():
+        return await send_due_reminders(
+            session, now=now, rules=rules
+        ) + await send_assignment_reminders(session, now=now, rules=rules)
+
+
+def reminder_trigger(rule: Meeting, offset: int) -> CronTrigger | DateTrigger | None:
+    """When a meeting's reminder falls due: weekly at the local weekday and time of the
+    reminder in the meeting's zone, or once (None when it has no day)."""
+    if rule.kind is MeetingKind.ONCE:
+        if rule.on is None:
+            return None
+        return DateTrigger(run_date=start_on(rule, rule.on) - timedelta(minutes=offset))
+    if rule.weekday is None:
+        return None
+    wall = datetime(2024, 1, 1 + rule.weekday, rule.start.hour, rule.start.minute)  # a Monday week
+    at = wall - timedelta(minutes=offset)
+    days = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    tz = ZoneInfo(rule.tz)
+    return CronTrigger(day_of_week=days[at.weekday()], hour=at.hour, minute=at.minute, timezone=tz)
+
+
+async def refresh_meeting_jobs(
+    scheduler: AsyncIOScheduler,
+    *,
+    sessions: async_sessionmaker[AsyncSession],
+    job: Callable[[], object],
+) -> set[str]:
+    """Rebuild the jobs `meeting:<id>:<offset>` from the database (at start, and after a
+    meeting is created, edited or deleted); each runs `job`, which sends what is due."""
+    async with sessions() as session:
+        meetings = await all_meetings(session)
+    wanted: set[str] = set()
+    for row, rule in meetings:
+        for offset in () if rule.paused else rule.offsets:
+            trigger = reminder_trigger(rule, offset)
+            if trigger is not None:
+                job_id = f"meeting:{row.id}:{offset}"
+                wanted.add(job_id)
+                scheduler.add_job(job, trigger, id=job_id, replace_existing=True, coalesce=True)
+    for old in scheduler.get_jobs():
+        if old.id.startswith("meeting:") and old.id not in wanted:
+            old.remove()
+    return wanted

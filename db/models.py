@@ -267,3 +267,7 @@ class ProcessedUpdate(Base):
 
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     at: Mapped[datetime]
+
+
+# The meeting tables live in their own module; importing it here registers them on Base.
+from db import meeting_models as meeting_models  # noqa: E402

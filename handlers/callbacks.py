@@ -166,3 +166,16 @@ class LotseCb(CallbackData, prefix="cl"):
 
     action: LotseAction
     volunteer_id: UserId
+
+
+class RsvpAnswerCb(StrEnum):
+    YES = "yes"
+    NO = "no"
+
+
+class RsvpCb(CallbackData, prefix="mv"):
+    """A volunteer's answer to a meeting reminder: will they come to this occurrence?"""
+
+    answer: RsvpAnswerCb
+    meeting_id: RowId
+    at: Annotated[int, Field(ge=0, lt=2**31)]  # the occurrence's start, minutes since 1970 (UTC)

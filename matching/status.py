@@ -42,3 +42,22 @@ class Priority(enum.IntEnum):
     FIRST_OFFER = 1  # the first offers of a new request
     NOTICE = 2  # other offers and notices
     BULK = 3  # reminders and broadcasts
+
+
+class MeetingKind(enum.StrEnum):
+    WEEKLY = "weekly"
+    ONCE = "once"
+
+
+class Audience(enum.StrEnum):
+    """Who a meeting is for: every approved volunteer, or a part of them."""
+
+    ALL = "all"
+    LOTSEN = "lotsen"
+    DISTRICTS = "districts"
+    SKILLS = "skills"
+
+
+class RsvpAnswer(enum.StrEnum):
+    YES = "yes"
+    NO = "no"

@@ -20,6 +20,8 @@ class Rules:
     send_max_attempts: int = 5
     # Open (or assigned) requests one seeker may have at a time.
     max_open_requests: int = 3
+    # Local hour of the evening before a dated request when its volunteer and seeker are reminded.
+    assignment_reminder_hour: int = 18
 
     def policy_for(self, *, urgent: bool) -> Policy:
         return self.policy.urgent(self.urgent_factor) if urgent else self.policy

@@ -258,3 +258,7 @@ def _send_failed(p: SendFailedNotice, r: Reader) -> Rendered:
     return _("⚠️ A message could not be delivered to chat {chat} ({kind}): {error}").format(
         chat=isolate(str(p.chat_id)), kind=escape(p.failed_kind), error=escape(p.error[:300])
     ), None
+
+
+# Meeting reminders and the evening-before reminders register their renderers on import.
+from handlers.views import meetings as _meetings  # noqa: E402, F401

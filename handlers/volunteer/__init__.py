@@ -2,10 +2,10 @@
 
 from aiogram import Router
 
-from handlers.volunteer import offers, profile, signup
+from handlers.volunteer import meetings, offers, profile, signup
 
 
 def router() -> Router:
     r = Router(name="volunteer")
-    r.include_routers(signup.router(), profile.router(), offers.router())
+    r.include_routers(signup.router(), profile.router(), offers.router(), meetings.router())
     return r

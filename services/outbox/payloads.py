@@ -38,6 +38,10 @@ class Notice(enum.StrEnum):
     VOLUNTEER_REJECTED = "volunteer_rejected"
     COORDINATOR_ESCALATION = "coordinator_escalation"
     COORDINATOR_SEND_FAILED = "coordinator_send_failed"
+    MEETING_REMINDER = "meeting_reminder"
+    MEETING_SKIPPED = "meeting_skipped"
+    ASSIGNMENT_REMINDER_VOLUNTEER = "task_reminder"
+    ASSIGNMENT_REMINDER_SEEKER = "request_reminder"
 
 
 class Payload(Record):
@@ -203,6 +207,45 @@ class SendFailedNotice(Payload):
     error: str  # Telegram's answer
 
 
+@record
+class MeetingReminder(Payload):
+    kind = Notice.MEETING_REMINDER
+    meeting_id: int
+    occurrence: datetime  # the start, UTC
+    title: str
+    place: str | None
+    duration_minutes: int
+    offset_minutes: int
+
+
+@record
+class MeetingSkipped(Payload):
+    kind = Notice.MEETING_SKIPPED
+    meeting_id: int
+    occurrence: datetime
+    title: str
+
+
+@record
+class TaskReminder(AboutRequest):
+    """The evening before a dated request: to its volunteer."""
+
+    kind = Notice.ASSIGNMENT_REMINDER_VOLUNTEER
+    day: date
+    seeker_id: int
+    seeker_name: str = personal()
+
+
+@record
+class RequestReminder(AboutRequest):
+    """The evening before a dated request: to its seeker."""
+
+    kind = Notice.ASSIGNMENT_REMINDER_SEEKER
+    day: date
+    volunteer_id: int
+    volunteer_name: str = personal()
+
+
 PAYLOADS: dict[Notice, type[Payload]] = {
     cls.kind: cls
     for cls in (
@@ -224,6 +267,10 @@ PAYLOADS: dict[Notice, type[Payload]] = {
         RejectedNotice,
         EscalationNotice,
         SendFailedNotice,
+        MeetingReminder,
+        MeetingSkipped,
+        TaskReminder,
+        RequestReminder,
     )
 }
 

@@ -68,13 +68,14 @@ async def enqueue_many(
     messages: Sequence[tuple[str, int, Payload, Priority]],
     *,
     now: datetime,
+    expires_at: datetime | None = None,
 ) -> dict[str, int]:
     """Several messages, (dedupe key, chat id, payload, priority) each, in two statements
     however many; returns the row id for each dedupe key (the row written first, as
-    `enqueue`)."""
+    `enqueue`). Past `expires_at` they are no use any more and are not sent."""
     if not messages:
         return {}
-    values = [_row(*message, now) for message in messages]
+    values = [_row(*message, now) | {"expires_at": expires_at} for message in messages]
     await session.execute(
         insert_for(session, OutboxMessage)
         .values(values)

@@ -109,6 +109,10 @@ CASES = [
     (COORD, f"cl:zzz:{HELPER}", STALE),
     (COORD, "cl:set:999", NO_VOLUNTEER),
     (STRANGER, f"cl:set:{HELPER}", ONLY),
+    (HELPER, f"mv:yes:{HUGE}:0", STALE),
+    (HELPER, "mv:maybe:1:0", STALE),
+    (HELPER, f"mv:no:1:{INT32}", STALE),
+    (HELPER, "mv:yes:999:29000000", "This meeting does not take place then."),
     (SEEKER, "zz:1", STALE),
     (SEEKER, ":::", STALE),
 ]

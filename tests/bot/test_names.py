@@ -82,6 +82,13 @@ PAYLOAD: dict[str, Any] = {
     "urgent": False,
     "tier": 0,
     "notice": 1,
+    "meeting_id": 3,
+    "occurrence": "2026-03-26T17:30:00+00:00",
+    "title": "Helpers",
+    "place": "Bürgerhaus",
+    "duration_minutes": 90,
+    "offset_minutes": 60,
+    "day": "2026-03-30",
 }
 
 
@@ -96,6 +103,8 @@ NAMES_IN: dict[Notice, tuple[tuple[str, str], ...]] = {
     Notice.SEEKER_MATCHED: (HELPER_NAME,),
     Notice.APPROVAL_REQUEST: (HELPER_NAME, ("@vic_tor", "@vic_tor")),
     Notice.APPROVAL_DONE: (HELPER_NAME, COORDINATOR_NAME),
+    Notice.ASSIGNMENT_REMINDER_VOLUNTEER: (SEEKER_NAME,),
+    Notice.ASSIGNMENT_REMINDER_SEEKER: (HELPER_NAME,),
 }
 
 

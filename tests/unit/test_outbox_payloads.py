@@ -26,6 +26,8 @@ from services.outbox import (
     HistoryEntry,
     LotsenNotice,
     MatchedNotice,
+    MeetingReminder,
+    MeetingSkipped,
     Notice,
     OfferNotice,
     Payload,
@@ -33,8 +35,10 @@ from services.outbox import (
     RejectedNotice,
     ReleasedNotice,
     RequestFacts,
+    RequestReminder,
     SendFailedNotice,
     TakenNotice,
+    TaskReminder,
     WithdrawnNotice,
     from_json,
     personal_fields,
@@ -86,6 +90,21 @@ SAMPLES: list[Payload] = [
         notice=2,
     ),
     SendFailedNotice(chat_id=501, failed_kind="offer", error="Forbidden"),
+    MeetingReminder(
+        meeting_id=3,
+        occurrence=datetime(2026, 3, 26, 17, 30, tzinfo=UTC),
+        title="Helpers' evening",
+        place="Bürgerhaus",
+        duration_minutes=90,
+        offset_minutes=60,
+    ),
+    MeetingSkipped(meeting_id=3, occurrence=datetime(2026, 4, 2, 16, 30, tzinfo=UTC), title="Tea"),
+    TaskReminder(
+        ref="K7M2QP", request_id=7, day=date(2025, 3, 14), seeker_id=501, seeker_name="Sara"
+    ),
+    RequestReminder(
+        ref="K7M2QP", request_id=7, day=date(2025, 3, 14), volunteer_id=601, volunteer_name="Vic"
+    ),
 ]
 PERSONAL: dict[type[Payload], frozenset[str]] = {
     HeldAnswer: frozenset({"params"}),
@@ -95,6 +114,8 @@ PERSONAL: dict[type[Payload], frozenset[str]] = {
     ApprovalNotice: frozenset({"name", "username"}),
     ApprovalDoneNotice: frozenset({"name", "by_name"}),
     EscalationNotice: frozenset({"description"}),
+    TaskReminder: frozenset({"seeker_name"}),
+    RequestReminder: frozenset({"volunteer_name"}),
 }
 
 
