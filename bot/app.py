@@ -22,7 +22,7 @@ from bot.areas import load_areas
 from bot.config import Settings
 from bot.middlewares import Delivery, InFlight, LocaleMiddleware, UnitOfWork
 from bot.replies import ensure_holding
-from bot.scheduler import create_scheduler, refresh_meeting_jobs, run_due_steps, send_reminders
+from bot.scheduler import MeetingWatch, create_scheduler, run_due_steps, send_reminders
 from bot.sender import OutboxSender, sender_from_settings
 from bot.supervise import Running, supervised
 from bot.throttle import ChatGate
@@ -216,7 +216,17 @@ async def start_background(app: App) -> None:
     app.tasks.append(supervised("outbox-sender", app.sender.run))
     await app.run_due_steps()
     app.scheduler.start()
-    await refresh_meeting_jobs(app.scheduler, sessions=app.sessions, job=partial(_remind, app))
+    watch = MeetingWatch(app.scheduler, sessions=app.sessions, job=partial(_remind, app))
+    await watch()
+    app.scheduler.add_job(
+        watch,
+        "interval",
+        seconds=app.settings.escalation_poll_seconds,
+        id="meeting-watch",
+        replace_existing=True,
+        max_instances=1,
+        coalesce=True,
+    )
 
 
 async def _remind(app: App) -> None:

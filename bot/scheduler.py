@@ -139,3 +139,30 @@ async def refresh_meeting_jobs(
         if old.id.startswith("meeting:") and old.id not in wanted:
             old.remove()
     return wanted
+
+
+class MeetingWatch:
+    """A cheap periodic check: rebuild the per-meeting jobs when the stored meetings changed (one
+    was created, edited, paused, skipped or deleted by a coordinator, in any process). It runs
+    outside every update's transaction, so a handler needs no way to reach the scheduler after
+    its commit; until the next check the catch-up tick sends what is due anyway."""
+
+    def __init__(
+        self,
+        scheduler: AsyncIOScheduler,
+        *,
+        sessions: async_sessionmaker[AsyncSession],
+        job: Callable[[], object],
+    ) -> None:
+        self.scheduler, self.sessions, self.job = scheduler, sessions, job
+        self.seen: tuple[tuple[int, Meeting], ...] | None = None
+
+    async def __call__(self) -> bool:
+        """True when the jobs were rebuilt."""
+        async with self.sessions() as session:
+            now = tuple((row.id, rule) for row, rule in await all_meetings(session))
+        if now == self.seen:
+            return False
+        await refresh_meeting_jobs(self.scheduler, sessions=self.sessions, job=self.job)
+        self.seen = now
+        return True

@@ -179,3 +179,57 @@ class RsvpCb(CallbackData, prefix="mv"):
     answer: RsvpAnswerCb
     meeting_id: RowId
     at: Annotated[int, Field(ge=0, lt=2**31)]  # the occurrence's start, minutes since 1970 (UTC)
+
+
+class MeetField(StrEnum):
+    """The coordinators' meeting dialogue: one field per step answered with a button."""
+
+    KIND = "kind"
+    WEEKDAY = "wd"
+    DATE = "date"
+    TIME = "time"
+    DURATION = "dur"
+    PLACE = "place"  # the only value: skip
+    AUDIENCE = "aud"
+    VALUE = "val"  # a district or skill of the audience (a toggle; TOGGLE_DONE is done)
+    OFFSET = "off"  # a reminder offset (a toggle; TOGGLE_DONE is done)
+    CONFIRM = "ok"  # save, or go to a step to change it
+
+
+class MeetFormCb(CallbackData, prefix="mf"):
+    field: MeetField
+    value: Annotated[str, Field(max_length=40)]
+
+
+class MeetAdmin(StrEnum):
+    EDIT = "edit"
+    PAUSE = "pause"
+    RESUME = "resume"
+    SKIPS = "skips"  # show the next dates to skip
+    SKIP = "skip"
+    DELETE = "del"
+    DELETE_SURE = "del_sure"
+    BACK = "back"  # the meeting's own buttons again
+
+
+class MeetAdminCb(CallbackData, prefix="ma"):
+    """A coordinator's button on a meeting of /meetings."""
+
+    action: MeetAdmin
+    meeting_id: RowId
+    at: Annotated[int, Field(ge=0, lt=2**31)] = 0  # an occurrence, minutes since 1970 (UTC)
+
+
+class RsvpView(StrEnum):
+    SHOW = "show"  # who answered (at 0: the next occurrence)
+    MARK = "mark"  # the attendance buttons
+    TOGGLE = "tog"  # one volunteer came, or did not
+
+
+class RsvpViewCb(CallbackData, prefix="mr"):
+    """/rsvp's buttons: a meeting's answers, and attendance marked after it."""
+
+    action: RsvpView
+    meeting_id: RowId
+    at: Annotated[int, Field(ge=0, lt=2**31)] = 0
+    volunteer_id: Annotated[int, Field(ge=0, lt=2**52)] = 0

@@ -21,3 +21,18 @@ class Signup(StatesGroup):
     skills = State()
     districts = State()
     languages = State()
+
+
+class MeetingForm(StatesGroup):
+    """A coordinator sets up or edits a meeting."""
+
+    title = State()
+    kind = State()
+    day = State()
+    time = State()
+    duration = State()
+    place = State()
+    audience = State()
+    values = State()
+    offsets = State()
+    confirm = State()

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import Select, and_, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.meeting_models import MeetingOptout, MeetingRow, MeetingSkip, Rsvp
+from db.meeting_models import Attendance, MeetingOptout, MeetingRow, MeetingSkip, Rsvp
 from db.models import User, Volunteer, VolunteerDistrict, VolunteerSkill
 from matching.meetings import Meeting
 from matching.status import Audience, RsvpAnswer, VolunteerStatus
@@ -146,3 +146,15 @@ async def answer_of(
             Rsvp.volunteer_id == volunteer_id,
         )
     )
+
+
+async def attendance_of(
+    session: AsyncSession, *, meeting_id: int, occurrence: datetime
+) -> dict[int, bool]:
+    """Who a coordinator marked as come (True) or not (False) to one occurrence."""
+    found = await session.execute(
+        select(Attendance.volunteer_id, Attendance.attended).where(
+            Attendance.meeting_id == meeting_id, Attendance.occurrence == occurrence
+        )
+    )
+    return {volunteer_id: attended for volunteer_id, attended in found.all()}

@@ -64,6 +64,13 @@ def _help_parts(*, volunteer: bool, coordinator: bool) -> list[str]:
                 "/lotse VOLUNTEER, /unlotse VOLUNTEER: the Lotsen pool"
             )
         )
+        parts.append(
+            _(
+                "<b>Meetings</b>\n/meeting_new: set up a meeting or an event\n"
+                "/meetings: all meetings: change, pause, skip a date, delete\n"
+                "/rsvp MEETING: who comes, and who came"
+            )
+        )
     return parts
 
 

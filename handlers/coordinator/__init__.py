@@ -11,7 +11,7 @@ from aiogram import BaseMiddleware, Router
 from aiogram.types import CallbackQuery, Message, TelegramObject
 from aiogram.types import User as TgUser
 
-from handlers.coordinator import notice, requests, volunteers
+from handlers.coordinator import meeting_form, meetings, notice, requests, rsvp, volunteers
 from handlers.views.console import only_for_coordinators
 from services.rules import Rules
 
@@ -20,7 +20,14 @@ class RouterModule(Protocol):
     def router(self) -> Router: ...
 
 
-MODULES: tuple[RouterModule, ...] = (volunteers, requests, notice)
+MODULES: tuple[RouterModule, ...] = (
+    volunteers,
+    requests,
+    notice,
+    meeting_form,
+    meetings,
+    rsvp,
+)
 
 
 class CoordinatorsOnly(BaseMiddleware):

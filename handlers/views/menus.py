@@ -29,6 +29,9 @@ def coordinator_commands() -> list[BotCommand]:
         BotCommand(command="volunteer", description=_("VOLUNTEER: one volunteer's profile")),
         BotCommand(command="lotse", description=_("VOLUNTEER: add to the Lotsen pool")),
         BotCommand(command="unlotse", description=_("VOLUNTEER: remove from the Lotsen pool")),
+        BotCommand(command="meeting_new", description=_("Set up a meeting or an event")),
+        BotCommand(command="meetings", description=_("All meetings and events")),
+        BotCommand(command="rsvp", description=_("MEETING: who comes, and who came")),
     ]
 
 
