@@ -26,7 +26,9 @@ def main(argv: list[str] | None = None) -> int:
     db = commands.add_parser("db", help="database maintenance")
     db.add_argument("action", choices=["upgrade"])
     demo = commands.add_parser("demo", help="play a scene offline against a local emulator")
-    demo.add_argument("--scene", choices=["basic", "escalation", "multilingual"], default="basic")
+    demo.add_argument(
+        "--scene", choices=["basic", "escalation", "multilingual", "meeting"], default="basic"
+    )
     i18n = commands.add_parser("i18n", help="the translation catalogs (see docs/TRANSLATING.md)")
     i18n.add_argument("action", choices=["extract", "update", "compile", "init"])
     i18n.add_argument("lang", nargs="?", choices=CODES, help="for init: the new language")

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
+from bot.demo_meeting import scene_meeting
 from bot.stage import People, Stage, stage
 from handlers.callbacks import MenuCb, PickCb
 
@@ -122,6 +123,7 @@ SCENES: dict[str, Callable[[Stage], Awaitable[None]]] = {
     "basic": scene_basic,
     "escalation": scene_escalation,
     "multilingual": scene_multilingual,
+    "meeting": scene_meeting,
 }
 # A scene's own settings: one offer a round, so that who is asked first is who is asked.
 SETTINGS: dict[str, dict[str, Any]] = {"multilingual": {"offers_per_round": 1}}
