@@ -56,7 +56,7 @@ async def view(
     rules: Rules,
 ) -> Shown:
     summary = await rsvp_summary(session, meeting_id=row.id, occurrence=start)
-    earlier = occurrences(rule, start - WEEKS, start)
+    earlier = occurrences(rule, max(start - WEEKS, row.created_at), start)
     later = occurrences(rule, start + timedelta(minutes=1), start + WEEKS)
     keyboard = cards.rsvp_keyboard(
         row.id, start, earlier[-1] if earlier else None, later[0] if later else None, start <= now

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.scheduler import MeetingWatch
 from db.meeting_models import Attendance, MeetingRow
 from handlers.callbacks import MeetAdmin, MeetAdminCb, RsvpView, RsvpViewCb
 from matching.meetings import epoch_minutes
@@ -182,3 +184,56 @@ async def test_attendance_persists_when_toggled(
     async with sessions() as s:
         came = await s.scalar(select(func.count()).where(Attendance.attended.is_(True)))
     assert came == 1
+
+
+async def test_time_and_place_change_when_a_meeting_is_edited(
+    harness: Harness, sessions: Sessions, clock: FrozenClock
+) -> None:
+    meeting_id = await saved_meeting(sessions, clock)
+    calls = await harness.press(C, MeetAdminCb(action=MeetAdmin.EDIT, meeting_id=meeting_id).pack())
+    assert "Please check the meeting" in texts(calls)[-1]
+    calls = await harness.press(C, data_of(calls, "Change the time"))
+    calls = await harness.send(C, "19:15")
+    assert "Please check the meeting" in texts(calls)[-1]  # back to the summary
+    calls = await harness.press(C, data_of(calls, "Change the place"))
+    calls = await harness.send(C, "https://meet.example/team")
+    calls = await harness.press(C, data_of(calls, "Save"))
+    assert "is saved" in texts(calls)[-1]
+    (row,) = await meetings(sessions)
+    assert (row.id, row.local_time, row.place) == (
+        meeting_id,
+        time(19, 15),
+        "https://meet.example/team",
+    )
+
+
+async def test_pause_resume_and_delete_take_effect_when_pressed(
+    harness: Harness, sessions: Sessions, clock: FrozenClock
+) -> None:
+    meeting_id = await saved_meeting(sessions, clock)
+
+    def press(action: MeetAdmin) -> str:
+        return MeetAdminCb(action=action, meeting_id=meeting_id).pack()
+
+    calls = await harness.press(C, press(MeetAdmin.PAUSE))
+    assert "Paused: no reminders." in texts(calls)[0]
+    assert (await meetings(sessions))[0].paused
+    await harness.press(C, press(MeetAdmin.RESUME))
+    assert not (await meetings(sessions))[0].paused
+    calls = await harness.press(C, press(MeetAdmin.DELETE))
+    assert "Delete the meeting" in texts(calls)[0] and await meetings(sessions)
+    calls = await harness.press(C, press(MeetAdmin.DELETE_SURE))
+    assert "is deleted" in texts(calls)[0]
+    assert await meetings(sessions) == []
+
+
+async def test_meeting_jobs_are_rebuilt_only_when_the_meetings_change(
+    sessions: Sessions, clock: FrozenClock
+) -> None:
+    scheduler = AsyncIOScheduler(timezone="UTC")
+    watch = MeetingWatch(scheduler, sessions=sessions, job=lambda: None)
+    assert await watch() and not scheduler.get_jobs()
+    await saved_meeting(sessions, clock)
+    assert await watch()
+    assert sorted(job.id for job in scheduler.get_jobs()) == ["meeting:1:1440", "meeting:1:60"]
+    assert not await watch()
