@@ -74,6 +74,8 @@ def _typed(step: State, text: str, a: steps.Asking, data: dict[str, Any]) -> dic
         return {"start": start.strftime("%H:%M")} if start else views.bad_time()
     if step == MeetingForm.place:
         place = text.strip()
+        if place.casefold() in {"skip", "-", _("Skip").casefold()}:
+            return {"place": None}
         return {"place": place[:500]} if place else views.use_buttons()
     return views.use_buttons()
 
