@@ -179,3 +179,15 @@ class RsvpCb(CallbackData, prefix="mv"):
     answer: RsvpAnswerCb
     meeting_id: RowId
     at: Annotated[int, Field(ge=0, lt=2**31)]  # the occurrence's start, minutes since 1970 (UTC)
+
+
+class RemindersAction(StrEnum):
+    OFF = "off"
+    ON = "on"
+
+
+class RemindersCb(CallbackData, prefix="mo"):
+    """Meeting reminders off, or on again: of one meeting, or (meeting_id 0) of every meeting."""
+
+    action: RemindersAction
+    meeting_id: RowId
