@@ -4,6 +4,7 @@ registered with the outbox's renderers (handlers/views/notices.py)."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import lru_cache
 from html import escape
 from zoneinfo import ZoneInfo
 
@@ -87,8 +88,10 @@ def _reminder(p: MeetingReminder, r: Reader) -> Shown:
     return Document(MEETING_FILE, invitation_file(p), caption=text, keyboard=keyboard)
 
 
+@lru_cache(maxsize=64)
 def invitation_file(p: MeetingReminder) -> bytes:
-    """The .ics file; stamped with the reminder's own moment, so rendering stays pure."""
+    """The .ics file; stamped with the reminder's own moment, so rendering stays pure (and
+    the same for all its readers: made once, not once for each of them)."""
     return invitation(
         uid=f"meeting-{p.meeting_id}@lotse",
         title=p.title,

@@ -49,7 +49,7 @@ async def test_an_answer_is_saved_and_shown_with_a_way_to_change_it_when_pressed
     meeting_id = await meeting(sessions, clock)
     calls = await harness.press(VOLUNTEER, rsvp(meeting_id, RsvpAnswerCb.YES))
     [edit] = [c for c in calls if isinstance(c, EditMessageText)]
-    assert "You said you will come" in edit.text
+    assert "You said you will come" in (edit.text or "")
     assert rsvp(meeting_id, RsvpAnswerCb.NO) in [data for _, data in buttons(calls)]
     assert "Thank you. We saved your answer." in texts(calls)
     assert await saved(sessions, meeting_id) is RsvpAnswer.YES

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar
@@ -47,7 +48,8 @@ async def remind_at(s: Stage, moment: datetime) -> None:
 
 def check_invitation(content: bytes, start: datetime, skipped: date) -> None:
     calendar = Calendar.from_ical(content)
-    [event] = calendar.walk("VEVENT")
+    event: Any = calendar.walk("VEVENT")[0]
+    assert len(calendar.walk("VEVENT")) == 1
     assert event["DTSTART"].params["TZID"] == "Europe/Berlin"
     assert event.decoded("DTSTART").astimezone(UTC) == start
     assert event.decoded("DTSTART").replace(tzinfo=None).time() == time(18, 30)
