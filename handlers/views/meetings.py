@@ -24,6 +24,7 @@ from matching.text import isolate
 from services.outbox import MeetingReminder, MeetingSkipped, RequestReminder, TaskReminder
 
 MEETING_FILE = "meeting.ics"
+MAX_CAPTION = 1024  # Telegram's limit for a caption (of the text after parsing: HTML is longer)
 
 
 def reminders_button(meeting_id: int, *, muted: bool) -> InlineKeyboardButton:
@@ -83,7 +84,7 @@ def meeting_text(
 def _reminder(p: MeetingReminder, r: Reader) -> Shown:
     """The first reminder of an occurrence comes as a calendar file, the text its caption."""
     text, keyboard = meeting_text(p, r.locale, r.tz), rsvp_keyboard(p.meeting_id, p.occurrence)
-    if not p.invitation:
+    if not p.invitation or len(text) > MAX_CAPTION:  # a long place: the reminder as a message
         return text, keyboard
     return Document(MEETING_FILE, invitation_file(p), caption=text, keyboard=keyboard)
 
