@@ -113,6 +113,9 @@ CASES = [
     (HELPER, "mv:maybe:1:0", STALE),
     (HELPER, f"mv:no:1:{INT32}", STALE),
     (HELPER, "mv:yes:999:29000000", "This meeting does not take place then."),
+    (HELPER, f"mo:off:{HUGE}", STALE),
+    (HELPER, "mo:mute:1", STALE),
+    (HELPER, "mo:off:999", "This meeting does not take place any more."),
     (SEEKER, "zz:1", STALE),
     (SEEKER, ":::", STALE),
 ]
