@@ -63,6 +63,7 @@ i18n: extract
 bench: setup
 	$(BIN)/python -m bench.candidates
 	$(BIN)/python -m bench.fanout
+	$(BIN)/python -m bench.reminders
 	$(BIN)/python -m bench.intake
 	$(BIN)/python -m bench.burst
 	$(BIN)/python -m bench.interference

@@ -26,6 +26,7 @@ from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextR
 from aiogram.methods import (
     AnswerCallbackQuery,
     DeleteMessage,
+    EditMessageCaption,
     EditMessageReplyMarkup,
     EditMessageText,
     SendMessage,
@@ -37,7 +38,7 @@ from aiogram.utils.i18n import I18n
 
 from handlers.views.direction import for_reader
 
-HELD = (SendMessage, EditMessageText, EditMessageReplyMarkup, DeleteMessage)
+HELD = (SendMessage, EditMessageText, EditMessageCaption, EditMessageReplyMarkup, DeleteMessage)
 
 
 class CallInTransaction(RuntimeError):
@@ -100,7 +101,12 @@ def _direct(method: TelegramMethod[Any]) -> None:
     """Marks an answer's text right to left for an Arabic or Farsi reader: the update's locale
     (aiogram's I18n middleware set it) is the reader's, as every held call answers that update."""
     i18n = I18n.get_current(no_error=True)
-    if i18n is None or not isinstance(method, SendMessage | EditMessageText | AnswerCallbackQuery):
+    shown = SendMessage | EditMessageText | EditMessageCaption | AnswerCallbackQuery
+    if i18n is None or not isinstance(method, shown):
+        return
+    if isinstance(method, EditMessageCaption):
+        if method.caption:
+            method.caption = for_reader(method.caption, i18n.current_locale)
         return
     if method.text:
         method.text = for_reader(method.text, i18n.current_locale)

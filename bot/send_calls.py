@@ -3,6 +3,8 @@ reader's language, or the held call of an update's answer) and the Bot API call 
 
 from __future__ import annotations
 
+import hashlib
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Collection
 from typing import Any, TypeVar
 
@@ -20,7 +22,16 @@ Prepared = Shown | TelegramMethod[Any]
 
 T = TypeVar("T")
 
-__all__ = ["Document", "Prepared", "RenderFn", "Rendered", "call", "is_new_message", "prepare"]
+__all__ = [
+    "Document",
+    "Prepared",
+    "RenderFn",
+    "Rendered",
+    "Uploaded",
+    "call",
+    "is_new_message",
+    "prepare",
+]
 
 _NOT_MODIFIED = "message is not modified"
 
@@ -43,12 +54,12 @@ def is_new_message(row: Due, prepared: Prepared) -> bool:
     return row.edit_of is None
 
 
-async def call(bot: Bot, row: Due, prepared: Prepared) -> int:
+async def call(bot: Bot, row: Due, prepared: Prepared, uploaded: Uploaded | None = None) -> int:
     """Send, edit, or make the held call; returns the message id."""
     if isinstance(prepared, TelegramMethod):
         return await _call_method(bot, prepared)
     if isinstance(prepared, Document):
-        return await _send_document(bot, row.chat_id, prepared)
+        return await _send_document(bot, row.chat_id, prepared, uploaded or Uploaded())
     text, markup = prepared
     if row.edit_of is None:
         message = await bot.send_message(row.chat_id, text, reply_markup=markup)
@@ -63,12 +74,54 @@ async def call(bot: Bot, row: Due, prepared: Prepared) -> int:
     return row.target_message_id
 
 
-async def _send_document(bot: Bot, chat_id: int, document: Document) -> int:
-    upload = BufferedInputFile(document.content, filename=document.filename)
-    message = await bot.send_document(
-        chat_id, upload, caption=document.caption or None, reply_markup=document.keyboard
+class Uploaded:
+    """Files Telegram already has, by content: the same file goes again by its file_id (the
+    first reminder of a meeting to 500 people uploads its calendar file once, not 500 times)."""
+
+    SIZE = 256
+
+    def __init__(self) -> None:
+        self._ids: OrderedDict[str, str] = OrderedDict()
+
+    @staticmethod
+    def key(document: Document) -> str:
+        return hashlib.sha256(document.filename.encode() + b"\0" + document.content).hexdigest()
+
+    def get(self, key: str) -> str | None:
+        return self._ids.get(key)
+
+    def put(self, key: str, file_id: str) -> None:
+        self._ids[key] = file_id
+        self._ids.move_to_end(key)
+        while len(self._ids) > self.SIZE:
+            self._ids.popitem(last=False)
+
+    def forget(self, key: str) -> None:
+        self._ids.pop(key, None)
+
+
+async def _send_document(bot: Bot, chat_id: int, document: Document, uploaded: Uploaded) -> int:
+    key = uploaded.key(document)
+    known = uploaded.get(key)
+    if known is not None:
+        try:
+            return (await _post(bot, chat_id, document, known)).message_id
+        except TelegramBadRequest:
+            uploaded.forget(key)  # Telegram no longer knows it: upload it again
+    message = await _post(
+        bot, chat_id, document, BufferedInputFile(document.content, filename=document.filename)
     )
+    if message.document is not None:
+        uploaded.put(key, message.document.file_id)
     return message.message_id
+
+
+async def _post(
+    bot: Bot, chat_id: int, document: Document, file: str | BufferedInputFile
+) -> Message:
+    return await bot.send_document(
+        chat_id, file, caption=document.caption or None, reply_markup=document.keyboard
+    )
 
 
 async def _call_method(bot: Bot, method: TelegramMethod[Any]) -> int:

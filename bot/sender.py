@@ -31,7 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.config import Settings
 from bot.ledger import Ledger
 from bot.pacing import Monotonic, Pacer, PacerClosed, Sleep
-from bot.send_calls import Prepared, Rendered, RenderFn, call, is_new_message, prepare
+from bot.send_calls import Prepared, Rendered, RenderFn, Uploaded, call, is_new_message, prepare
 from bot.supervise import Backoff
 from matching.status import Priority
 from services.clock import Clock
@@ -74,6 +74,7 @@ class OutboxSender:
         sleep: Sleep = asyncio.sleep,
     ) -> None:
         self._bot = bot
+        self._uploaded = Uploaded()  # files Telegram has: sent again by their file_id
         self._sessions = sessions
         self._render = render
         self._clock = clock
@@ -254,7 +255,7 @@ class OutboxSender:
     async def _attempt(self, row: Due, prepared: Prepared) -> int | Exception:
         """The API call; returns the message id or the error to record."""
         try:
-            return await call(self._bot, row, prepared)
+            return await call(self._bot, row, prepared, self._uploaded)
         except TelegramRetryAfter as exc:
             self.pacer.pause(exc.retry_after)  # before our slot frees: nobody sends meanwhile
             return exc

@@ -233,3 +233,15 @@ class RsvpViewCb(CallbackData, prefix="mr"):
     meeting_id: RowId
     at: Annotated[int, Field(ge=0, lt=2**31)] = 0
     volunteer_id: Annotated[int, Field(ge=0, lt=2**52)] = 0
+
+
+class RemindersAction(StrEnum):
+    OFF = "off"
+    ON = "on"
+
+
+class RemindersCb(CallbackData, prefix="mo"):
+    """Meeting reminders off, or on again: of one meeting, or (meeting_id 0) of every meeting."""
+
+    action: RemindersAction
+    meeting_id: RowId

@@ -83,6 +83,14 @@ def _audience_filter(row: MeetingRow) -> list[object]:
     return []
 
 
+def member_query(row: MeetingRow) -> Select[int]:
+    """The approved volunteers the meeting is for (whether they want reminders or not)."""
+    return select(Volunteer.user_id).where(
+        Volunteer.status == VolunteerStatus.APPROVED,
+        *_audience_filter(row),  # type: ignore[arg-type]
+    )
+
+
 def _audience_query(row: MeetingRow) -> Select[int, str, int | None, int | None]:
     opted_out = exists().where(
         MeetingOptout.volunteer_id == Volunteer.user_id,

@@ -15,8 +15,15 @@ from db.dialect import insert_for
 from db.meeting_models import AssignmentReminder, MeetingRow, ReminderLog
 from db.models import HelpRequest, User
 from matching.clock import local_now
-from matching.meetings import due, epoch_minutes, evening_before, held_by_quiet_hours
-from matching.status import Priority, RequestStatus, WhenKind
+from matching.meetings import (
+    Meeting,
+    due,
+    epoch_minutes,
+    evening_before,
+    held_by_quiet_hours,
+    local_day,
+)
+from matching.status import MeetingKind, Priority, RequestStatus, WhenKind
 from services.meeting_queries import Member, all_meetings, audience
 from services.outbox import (
     MeetingReminder,
@@ -57,9 +64,30 @@ def reminder_key(meeting_id: int, occurrence: datetime, offset: int, person: int
     return f"meeting:{meeting_id}:{epoch_minutes(occurrence)}:{offset}:{person}"
 
 
+def reminder_of(
+    row: MeetingRow, rule: Meeting, occurrence: datetime, offset: int
+) -> MeetingReminder:
+    """The reminder of one occurrence `offset` minutes before it; the first one (the largest
+    offset) carries the calendar invitation, with the skipped dates from that day on."""
+    day = local_day(rule, occurrence)
+    return MeetingReminder(
+        meeting_id=row.id,
+        occurrence=occurrence,
+        title=row.title,
+        place=row.place,
+        duration_minutes=row.duration_minutes,
+        offset_minutes=offset,
+        weekly=rule.kind is MeetingKind.WEEKLY,
+        tz=rule.tz,
+        skipped=tuple(sorted(d for d in rule.skipped if d >= day)),
+        invitation=bool(rule.offsets) and offset == max(rule.offsets),
+    )
+
+
 async def _remind(
     session: AsyncSession,
     row: MeetingRow,
+    rule: Meeting,
     occurrence: datetime,
     offset: int,
     ready: list[int],
@@ -68,14 +96,7 @@ async def _remind(
     claimed = await _claim(
         session, meeting_id=row.id, occurrence=occurrence, offset=offset, people=ready, now=now
     )
-    payload = MeetingReminder(
-        meeting_id=row.id,
-        occurrence=occurrence,
-        title=row.title,
-        place=row.place,
-        duration_minutes=row.duration_minutes,
-        offset_minutes=offset,
-    )
+    payload = reminder_of(row, rule, occurrence, offset)
     messages = [
         (reminder_key(row.id, occurrence, offset, p), p, payload, Priority.BULK) for p in claimed
     ]
@@ -101,7 +122,7 @@ async def send_due_reminders(session: AsyncSession, *, now: datetime, rules: Rul
         for occurrence, offset in due(rule, now):
             members = await audience(session, row)
             ready = _awake(members, offset, rule.offsets, minute)
-            sent += await _remind(session, row, occurrence, offset, ready, now)
+            sent += await _remind(session, row, rule, occurrence, offset, ready, now)
     return sent
 
 

@@ -49,6 +49,7 @@ class BotApi(ProfileMethods):
             "sendDocument": self.send_document,
             "editMessageText": self.edit_message_text,
             "editMessageReplyMarkup": self.edit_message_reply_markup,
+            "editMessageCaption": self.edit_message_caption,
             "deleteMessage": self.delete_message,
             "answerCallbackQuery": self.answer_callback_query,
             "sendChatAction": self.send_chat_action,
@@ -190,7 +191,8 @@ class BotApi(ProfileMethods):
         return self.emu.store.message_to_api(message)
 
     def _remember(self, message: StoredMessage) -> None:
-        edit = Edit(message.text, message.html, message.reply_markup, self.emu.clock())
+        shown = message.text if message.text is not None else message.caption
+        edit = Edit(shown, message.html, message.reply_markup, self.emu.clock())
         message.edits.append(edit)
 
     async def edit_message_text(self, params: Params) -> JsonDict:
@@ -209,6 +211,22 @@ class BotApi(ProfileMethods):
         message.text, message.html, message.entities = parsed.text, html, parsed.entities
         message.reply_markup = markup
         return self._apply_edit("editMessageText", chat, message)
+
+    async def edit_message_caption(self, params: Params) -> JsonDict:
+        chat = self._target_chat(params)
+        message = self._editable(params, chat)
+        if message.document is None:
+            raise bad_request("there is no caption in the message to edit")
+        parsed, html = parse_caption(params) or (None, None)
+        markup = parse_markup(params, self.emu.max_callback_data_bytes)
+        caption, entities = (parsed.text, parsed.entities) if parsed else (None, [])
+        if (message.caption, message.entities, message.reply_markup) == (caption, entities, markup):
+            raise bad_request(_NOT_MODIFIED)
+        self._check_rate(chat, new_message=False)
+        self._remember(message)
+        message.caption, message.html, message.entities = caption, html, entities
+        message.reply_markup = markup
+        return self._apply_edit("editMessageCaption", chat, message)
 
     async def edit_message_reply_markup(self, params: Params) -> JsonDict:
         chat = self._target_chat(params)

@@ -53,6 +53,11 @@ def _help_parts(*, volunteer: bool, coordinator: bool) -> list[str]:
                 "<b>For volunteers</b>\n/profile: your profile\n/mytasks: requests you took\n"
                 "/pause: take a break\n/resume: get requests again\n/quiet: quiet hours"
             )
+            + "\n"
+            + _(
+                "/next: your next meetings\n"
+                "/meetings_off, /meetings_on: reminders of meetings off or on"
+            )
         )
     if coordinator:
         parts.append(

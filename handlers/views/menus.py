@@ -11,6 +11,7 @@ def everyone_commands() -> list[BotCommand]:
     return [
         BotCommand(command="start", description=_("Start: what you can do")),
         BotCommand(command="myrequests", description=_("Your open requests")),
+        BotCommand(command="next", description=_("Volunteers: your next meetings")),
         BotCommand(command="language", description=_("Change the language")),
         BotCommand(command="help", description=_("All commands")),
         BotCommand(command="cancel", description=_("Stop what you are doing")),

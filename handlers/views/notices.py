@@ -15,7 +15,7 @@ from aiogram.utils.i18n import gettext as _
 
 from handlers.callbacks import ApproveCb, OfferCb, TaskCb
 from handlers.keyboards import button, markup
-from handlers.views.direction import for_reader
+from handlers.views.document import Document, Rendered, Shown, for_reader_shown
 from handlers.views.labels import close_reason_text, username_label
 from handlers.views.requests import mention, render_escalation, request_summary
 from handlers.views.volunteers import profile_lines
@@ -45,8 +45,6 @@ from services.outbox import (
     from_json,
 )
 
-Rendered = tuple[str, InlineKeyboardMarkup | None]
-
 
 @dataclass(frozen=True)
 class Reader:
@@ -58,7 +56,7 @@ class Reader:
 
 
 P = TypeVar("P", bound=Payload)
-Renderer = Callable[[P, Reader], Rendered]
+Renderer = Callable[[P, Reader], Shown]
 # Every kind but Notice.ANSWER, whose payload is a call already made (bot/replies.restore).
 RENDERERS: dict[Notice, Renderer[Any]] = {}
 
@@ -75,7 +73,7 @@ def renders(cls: type[P]) -> Callable[[Renderer[P]], Renderer[P]]:
     return register
 
 
-def render(payload: Payload, reader: Reader) -> Rendered:
+def render(payload: Payload, reader: Reader) -> Shown:
     return RENDERERS[payload.kind](payload, reader)
 
 
@@ -83,16 +81,19 @@ def render_notice(
     kind: str, payload: Mapping[str, Any], locale: str, *, areas: Areas, tz: ZoneInfo
 ) -> Rendered:
     """A notice from its stored form (as /pending shows what the pushed request showed)."""
-    return render(from_json(kind, payload), Reader(locale, areas, tz))
+    shown = render(from_json(kind, payload), Reader(locale, areas, tz))
+    if isinstance(shown, Document):
+        raise TypeError(f"a {kind} notice is a document, not a message to show in an update")
+    return shown
 
 
-def make_renderer(i18n: I18n, areas: Areas, tz: ZoneInfo) -> Callable[[Payload, str], Rendered]:
-    """The sender's render function: each message in its reader's locale."""
+def make_renderer(i18n: I18n, areas: Areas, tz: ZoneInfo) -> Callable[[Payload, str], Shown]:
+    """The sender's render function: each message (or document) in its reader's locale."""
 
-    def render_in(payload: Payload, locale: str) -> Rendered:
+    def render_in(payload: Payload, locale: str) -> Shown:
         with i18n.context(), i18n.use_locale(locale):
-            text, keyboard = render(payload, Reader(locale, areas, tz))
-        return for_reader(text, locale), keyboard
+            shown = render(payload, Reader(locale, areas, tz))
+        return for_reader_shown(shown, locale)
 
     return render_in
 

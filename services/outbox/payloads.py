@@ -216,6 +216,11 @@ class MeetingReminder(Payload):
     place: str | None
     duration_minutes: int
     offset_minutes: int
+    # For the calendar invitation the first reminder of an occurrence carries (an .ics file):
+    weekly: bool
+    tz: str  # the meeting's zone, whose wall time it keeps
+    skipped: tuple[date, ...]  # local dates a weekly meeting does not take place
+    invitation: bool  # the first reminder of the occurrence (the largest offset)
 
 
 @record

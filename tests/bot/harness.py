@@ -54,18 +54,22 @@ class RecordingSession(BaseSession):
 
     def _document_message(self, method: SendDocument) -> Message:
         upload = method.document
-        assert isinstance(upload, BufferedInputFile), "the bot uploads its documents"
         message_id = next(self._ids)
-        return Message(
-            message_id=message_id,
-            date=datetime.now(UTC),
-            chat=Chat(id=int(method.chat_id), type="private"),
-            document=Document(
+        if isinstance(upload, str):  # a file sent before, by its file_id
+            document = Document(file_id=upload, file_unique_id=f"u{upload}")
+        else:
+            assert isinstance(upload, BufferedInputFile), "the bot uploads its documents"
+            document = Document(
                 file_id=f"doc{message_id}",
                 file_unique_id=f"u{message_id}",
                 file_name=upload.filename,
                 file_size=len(upload.data),
-            ),
+            )
+        return Message(
+            message_id=message_id,
+            date=datetime.now(UTC),
+            chat=Chat(id=int(method.chat_id), type="private"),
+            document=document,
             caption=method.caption,
             reply_markup=cast(InlineKeyboardMarkup | None, method.reply_markup),
         )

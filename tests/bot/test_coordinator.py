@@ -14,6 +14,7 @@ from bot.areas import load_areas
 from bot.config import Settings
 from db.models import HelpRequest, User, Volunteer
 from handlers.callbacks import ApproveCb, EscCb, LotseCb
+from handlers.views.document import Document
 from handlers.views.notices import make_renderer
 from matching.status import RequestStatus, VolunteerStatus
 from services.clock import FrozenClock
@@ -186,8 +187,9 @@ async def test_seeker_hears_the_reason_kindly_when_a_coordinator_closes_from_the
         load_areas(settings.areas_file),
         rules.tz,
     )
-    text, _keyboard = render(from_json(closed.kind, closed.payload), "en")
-    assert "solved in another way" in text
+    shown = render(from_json(closed.kind, closed.payload), "en")
+    assert not isinstance(shown, Document)
+    assert "solved in another way" in shown[0]
 
 
 async def test_notice_says_who_extended_when_a_coordinator_extends(

@@ -119,6 +119,23 @@ async def test_a_document_is_parked_when_its_row_would_edit_a_message(
     assert sent == [(SendMessage, 7), (SendMessage, COORDINATOR_ID)]
 
 
+async def test_the_same_file_goes_again_by_its_file_id_when_it_was_uploaded_before(
+    sender: OutboxSender,
+    transport: RecordingSession,
+    sessions: async_sessionmaker[AsyncSession],
+    clock: FrozenClock,
+) -> None:
+    await add(sessions, clock, 7, "M-4")
+    assert await sender.drain() == 1
+    await add(sessions, clock, 8, "M-5")
+    assert await sender.drain() == 1
+    first, second = transport.calls
+    assert isinstance(first, SendDocument) and isinstance(second, SendDocument)
+    assert isinstance(first.document, BufferedInputFile)
+    assert second.document == "doc1000"  # the file_id Telegram gave the first upload
+    assert second.caption == "<b>de</b> Treffen M-5"
+
+
 def due(**overrides: Any) -> Due:
     values: dict[str, Any] = {
         "id": 1,

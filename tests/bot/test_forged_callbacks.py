@@ -123,6 +123,9 @@ CASES = [
     (COORD, f"mr:tog:1:0:{HUGE}", STALE),
     (COORD, "mr:tog:999:29000000:5", "This meeting no longer exists."),
     (STRANGER, "mr:show:1:0:0", ONLY),
+    (HELPER, f"mo:off:{HUGE}", STALE),
+    (HELPER, "mo:mute:1", STALE),
+    (HELPER, "mo:off:999", "This meeting does not take place any more."),
     (SEEKER, "zz:1", STALE),
     (SEEKER, ":::", STALE),
 ]

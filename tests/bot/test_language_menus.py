@@ -71,6 +71,7 @@ async def test_menus_are_published_per_language_when_the_bot_starts(i18n: I18n) 
     assert [c.command for c in menus[("de", None)]] == [
         "start",
         "myrequests",
+        "next",
         "language",
         "help",
         "cancel",

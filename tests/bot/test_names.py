@@ -88,6 +88,10 @@ PAYLOAD: dict[str, Any] = {
     "place": "Bürgerhaus",
     "duration_minutes": 90,
     "offset_minutes": 60,
+    "weekly": True,
+    "tz": "Europe/Berlin",
+    "skipped": [],
+    "invitation": False,
     "day": "2026-03-30",
 }
 

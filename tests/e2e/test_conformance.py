@@ -19,6 +19,7 @@ from aiogram.types import (
     BufferedInputFile,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    Message,
 )
 
 from bot.emulator import Emulator
@@ -69,6 +70,7 @@ RESULT_TYPES: dict[str, Parser] = {
     "sendDocument": one(telegram.Message),
     "editMessageText": one(telegram.Message),
     "editMessageReplyMarkup": one(telegram.Message),
+    "editMessageCaption": one(telegram.Message),
     "deleteMessage": true,
     "answerCallbackQuery": true,
     "sendChatAction": true,
@@ -170,6 +172,10 @@ async def test_the_calls_no_journey_makes_get_answers_when_a_real_client_makes_t
     ics = BufferedInputFile(b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", filename="treffen.ics")
     document = await bot.send_document(USER, ics, caption="<b>Treffen</b>", reply_markup=BUTTON)
     assert document.document is not None and document.document.file_name == "treffen.ics"
+    edited = await bot.edit_message_caption(
+        chat_id=USER, message_id=document.message_id, caption="<i>Treffen</i>"
+    )
+    assert isinstance(edited, Message) and edited.caption == "Treffen"
     assert await bot.send_chat_action(USER, "typing")
     assert (await bot.get_chat(USER)).type == "private"
     assert (await bot.get_chat(GROUP)).type == "group"

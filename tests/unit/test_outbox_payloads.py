@@ -97,6 +97,10 @@ SAMPLES: list[Payload] = [
         place="Bürgerhaus",
         duration_minutes=90,
         offset_minutes=60,
+        weekly=True,
+        tz="Europe/Berlin",
+        skipped=(date(2026, 4, 2),),
+        invitation=True,
     ),
     MeetingSkipped(meeting_id=3, occurrence=datetime(2026, 4, 2, 16, 30, tzinfo=UTC), title="Tea"),
     TaskReminder(
