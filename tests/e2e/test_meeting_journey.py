@@ -15,8 +15,11 @@ async def test_reminders_arrive_in_each_language_and_rsvp_counts_the_answers_whe
     async with stage(workdir=tmp_path) as s:
         await scene_meeting(s)
         reminders = {
+            # The first reminder is the .ics invitation: its text is the document's caption.
             user_id: next(
-                m.text or "" for m in s.emu.messages_to(user_id) if TITLE in (m.text or "")
+                shown
+                for m in s.emu.messages_to(user_id)
+                if TITLE in (shown := m.text or m.caption or "")
             )
             for user_id in (GRETA, RAMI, IRYNA)
         }
