@@ -25,6 +25,7 @@ from matching.meetings import (
 )
 from matching.status import MeetingKind, Priority, RequestStatus, WhenKind
 from services.meeting_queries import Member, all_meetings, audience
+from services.offering import request_facts
 from services.outbox import (
     MeetingReminder,
     MeetingSkipped,
@@ -196,8 +197,7 @@ async def _remind_assignment(
     messages: list[tuple[str, int, Payload, Priority]] = []
     if volunteer in claimed:
         task = TaskReminder(
-            ref=ref,
-            request_id=request.id,
+            request=request_facts(request),
             day=day,
             seeker_id=seeker,
             seeker_name=names.get(seeker, ""),

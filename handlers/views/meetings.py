@@ -15,7 +15,7 @@ from handlers.callbacks import RemindersAction, RemindersCb, RsvpAnswerCb, RsvpC
 from handlers.keyboards import button, markup
 from handlers.views.document import Document, Rendered, Shown
 from handlers.views.notices import Reader, renders
-from handlers.views.requests import mention
+from handlers.views.requests import mention, request_summary
 from handlers.views.time import clock_label, day_label
 from matching.invitation import invitation
 from matching.meetings import epoch_minutes
@@ -116,11 +116,12 @@ def _skipped(p: MeetingSkipped, r: Reader) -> Rendered:
 
 @renders(TaskReminder)
 def _task(p: TaskReminder, r: Reader) -> Rendered:
-    return _("⏰ Reminder: tomorrow ({day}) you help with request {ref}. Contact: {seeker}").format(
+    text = _("⏰ Reminder: tomorrow ({day}) you help with request {ref}. Contact: {seeker}").format(
         day=isolate(day_label(p.day, r.locale)),
-        ref=isolate(p.ref),
+        ref=isolate(p.request.ref),
         seeker=mention(p.seeker_id, p.seeker_name),
-    ), None
+    )
+    return f"{text}\n\n{request_summary(r.areas, p.request.to_json(), r.locale)}", None
 
 
 @renders(RequestReminder)

@@ -232,10 +232,12 @@ class MeetingSkipped(Payload):
 
 
 @record
-class TaskReminder(AboutRequest):
-    """The evening before a dated request: to its volunteer."""
+class TaskReminder(Payload):
+    """The evening before a dated request: to its volunteer, with what they read when they took
+    it and the way to the person who asked."""
 
     kind = Notice.ASSIGNMENT_REMINDER_VOLUNTEER
+    request: RequestFacts = inline()
     day: date
     seeker_id: int
     seeker_name: str = personal()

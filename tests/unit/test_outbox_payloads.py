@@ -103,9 +103,7 @@ SAMPLES: list[Payload] = [
         invitation=True,
     ),
     MeetingSkipped(meeting_id=3, occurrence=datetime(2026, 4, 2, 16, 30, tzinfo=UTC), title="Tea"),
-    TaskReminder(
-        ref="K7M2QP", request_id=7, day=date(2025, 3, 14), seeker_id=501, seeker_name="Sara"
-    ),
+    TaskReminder(request=FACTS, day=date(2025, 3, 14), seeker_id=501, seeker_name="Sara"),
     RequestReminder(
         ref="K7M2QP", request_id=7, day=date(2025, 3, 14), volunteer_id=601, volunteer_name="Vic"
     ),
@@ -118,7 +116,7 @@ PERSONAL: dict[type[Payload], frozenset[str]] = {
     ApprovalNotice: frozenset({"name", "username"}),
     ApprovalDoneNotice: frozenset({"name", "by_name"}),
     EscalationNotice: frozenset({"description"}),
-    TaskReminder: frozenset({"seeker_name"}),
+    TaskReminder: frozenset({"description", "seeker_name"}),
     RequestReminder: frozenset({"volunteer_name"}),
 }
 
