@@ -11,8 +11,12 @@ from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.emulator import Emulator, run_emulator
+from bot.sender import OutboxSender, RenderFn
+from services.clock import SystemClock
+from services.rules import Rules
 
 TEST_TOKEN = "123456:emulator-test-token"
 CONFORMANCE_MODULE = "test_conformance.py"
@@ -62,3 +66,28 @@ async def bot(emu: Emulator) -> AsyncIterator[Bot]:
     client = make_bot(emu)
     yield client
     await client.session.close()
+
+
+def emulator_sender(
+    bot: Bot,
+    sessions: async_sessionmaker[AsyncSession],
+    rules: Rules,
+    render: RenderFn,
+    *,
+    rate_global: float = 30,
+) -> OutboxSender:
+    """The real outbox sender against the emulator, paced as against Telegram, retrying fast."""
+    return OutboxSender(
+        bot=bot,
+        sessions=sessions,
+        render=render,
+        clock=SystemClock(),
+        rules=rules,
+        rate_global=rate_global,
+        rate_per_chat=1,
+        group_per_minute=20,
+        max_attempts=3,
+        backoff_seconds=0.2,
+        idle_poll_seconds=0.2,
+        available_locales=("de",),
+    )

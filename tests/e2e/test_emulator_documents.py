@@ -20,11 +20,10 @@ from bot.sender import OutboxSender
 from db.models import OutboxStatus
 from handlers.views.document import Document, Shown
 from matching.invitation import invitation
-from services.clock import SystemClock
 from services.outbox import Notice, OfferNotice, Payload
 from services.rules import Rules
 from tests.db.test_sender import sample
-from tests.e2e.conftest import make_bot
+from tests.e2e.conftest import emulator_sender, make_bot
 from tests.e2e.test_sender_emulator import add, add_users, statuses
 
 ANNA = 301
@@ -166,20 +165,7 @@ async def invitation_sender(
     emu: Emulator, sessions: async_sessionmaker[AsyncSession], rules: Rules
 ) -> AsyncIterator[OutboxSender]:
     bot = make_bot(emu)
-    yield OutboxSender(
-        bot=bot,
-        sessions=sessions,
-        render=render_invitation,
-        clock=SystemClock(),
-        rules=rules,
-        rate_global=30,
-        rate_per_chat=1,
-        group_per_minute=20,
-        max_attempts=3,
-        backoff_seconds=0.2,
-        idle_poll_seconds=0.2,
-        available_locales=("de",),
-    )
+    yield emulator_sender(bot, sessions, rules, render_invitation)
     await bot.session.close()
 
 

@@ -20,7 +20,7 @@ from services.clock import SystemClock
 from services.outbox import Notice, OfferNotice, Payload, enqueue
 from services.rules import Rules
 from tests.db.test_sender import sample
-from tests.e2e.conftest import make_bot
+from tests.e2e.conftest import emulator_sender, make_bot
 
 GLOBAL_RATE = 20  # below Telegram's 30 so that the per-chat limit is not the only one reached
 
@@ -44,20 +44,7 @@ async def sender(
     limited: Emulator, sessions: async_sessionmaker[AsyncSession], rules: Rules
 ) -> AsyncIterator[OutboxSender]:
     bot = make_bot(limited)
-    yield OutboxSender(
-        bot=bot,
-        sessions=sessions,
-        render=render,
-        clock=SystemClock(),
-        rules=rules,
-        rate_global=GLOBAL_RATE,
-        rate_per_chat=1,
-        group_per_minute=20,
-        max_attempts=3,
-        backoff_seconds=0.2,
-        idle_poll_seconds=0.2,
-        available_locales=("de",),
-    )
+    yield emulator_sender(bot, sessions, rules, render, rate_global=GLOBAL_RATE)
     await bot.session.close()
 
 
