@@ -34,6 +34,7 @@ from handlers.common.errors import failure_calls, slow_down_text
 from handlers.views.notices import make_renderer
 from matching.areas import Areas
 from matching.escalation import Policy
+from matching.stats import pseudonym_key
 from services.clock import Clock, SystemClock
 from services.rules import Rules
 
@@ -62,7 +63,14 @@ def build_rules(settings: Settings) -> Rules:
         send_max_attempts=settings.send_max_attempts,
         max_open_requests=settings.max_open_requests,
         assignment_reminder_hour=settings.assignment_reminder_hour,
+        pseudonym_key=_pseudonym_key(settings),
     )
+
+
+def _pseudonym_key(settings: Settings) -> bytes:
+    configured = settings.pseudonym_key.get_secret_value() if settings.pseudonym_key else None
+    token = settings.bot_token.get_secret_value() if settings.bot_token else ""
+    return pseudonym_key(configured, token)
 
 
 def create_bot(settings: Settings) -> Bot:

@@ -18,6 +18,8 @@ class Settings(BaseSettings):
     )
 
     bot_token: SecretStr | None = None
+    # The key of the volunteers' pseudonyms in exports (HMAC); by default derived from the token.
+    pseudonym_key: SecretStr | None = None
     database_url: str = "sqlite+aiosqlite:///lotse.db"
     # Coordinator Telegram user ids, comma separated in the environment.
     coordinators: Annotated[tuple[int, ...], NoDecode] = ()

@@ -109,8 +109,17 @@ class UnitOfWork(BaseMiddleware):
             await asyncio.gather(self._delivery.deliver(answers, held.rows), *toasts)
         else:
             await asyncio.gather(*toasts)
+        await self._send_files(held.files, event.update_id)
         self._delivery.wake()
         return result
+
+    async def _send_files(self, files: Sequence[TelegramMethod[Any]], update_id: int) -> None:
+        """Photos and documents after the answers (a "working on it" comes first), paced."""
+        for call in files:
+            try:
+                await self._delivery.call(call, replies.chat_of(call))
+            except TelegramAPIError as exc:
+                log.info("update %s: a file was not sent: %s", update_id, type(exc).__name__)
 
     async def _transaction(
         self, handler: Handler, update: Update, data: dict[str, Any], held: replies.Held

@@ -5,6 +5,10 @@ that code makes through the bot (`message.answer`, `query.message.edit_text`, `q
 is held here instead of going to Telegram: messages and edits become outbox rows in the same
 transaction, and callback toasts wait in memory. After the commit, the toasts go out directly
 and the rows at once through the sender's pacer; after a crash, the outbox still has the rows.
+Photos and documents an update sends (a coordinator's charts and exports) are held in memory
+too and sent right after the commit through the sender's pacer: they answer a request and
+change no state, so they are not worth an outbox row; after a crash they are lost and the
+coordinator asks again.
 So a person is never shown success for something that was rolled back, and handlers stay
 plain aiogram code that cannot get this wrong.
 """
@@ -29,7 +33,9 @@ from aiogram.methods import (
     EditMessageCaption,
     EditMessageReplyMarkup,
     EditMessageText,
+    SendDocument,
     SendMessage,
+    SendPhoto,
     TelegramMethod,
 )
 from aiogram.methods.base import TelegramType
@@ -51,11 +57,13 @@ class Held:
 
     rows: list[TelegramMethod[Any]] = field(default_factory=list)  # become outbox rows
     toasts: list[AnswerCallbackQuery] = field(default_factory=list)  # sent after commit
+    files: list[SendPhoto | SendDocument] = field(default_factory=list)  # sent after commit
 
     def discard(self) -> None:
         """The update failed: what it said so far must not reach anybody."""
         self.rows.clear()
         self.toasts.clear()
+        self.files.clear()
 
 
 _held: ContextVar[Held | None] = ContextVar("lotse_held_calls", default=None)
@@ -87,6 +95,9 @@ class HoldDuringTransaction(BaseRequestMiddleware):
         if isinstance(method, AnswerCallbackQuery):
             held.toasts.append(method)
             return True
+        if isinstance(method, SendPhoto | SendDocument):
+            held.files.append(method)
+            return _placeholder(method)
         if not isinstance(method, HELD):
             raise CallInTransaction(f"{type(method).__name__} needs Telegram's answer")
         held.rows.append(method)
@@ -95,6 +106,12 @@ class HoldDuringTransaction(BaseRequestMiddleware):
             chat = Chat(id=int(method.chat_id), type="private")
             return Message(message_id=0, date=datetime.now(UTC), chat=chat, text=method.text)
         return True
+
+
+def _placeholder(method: SendPhoto | SendDocument) -> Message:
+    """Nobody reads the result of a file sent as an answer; it is sent after the commit."""
+    chat = Chat(id=int(method.chat_id), type="private")
+    return Message(message_id=0, date=datetime.now(UTC), chat=chat, caption=method.caption)
 
 
 def _direct(method: TelegramMethod[Any]) -> None:

@@ -14,6 +14,8 @@ from typing import Annotated
 from aiogram.filters.callback_data import CallbackData
 from pydantic import Field
 
+from matching.stats import PeriodKind
+
 # Our own rows have INTEGER keys: 32 bits on PostgreSQL.
 RowId = Annotated[int, Field(ge=0, lt=2**31)]
 # Telegram user ids have at most 52 significant bits (Bot API, "User").
@@ -245,3 +247,15 @@ class RemindersCb(CallbackData, prefix="mo"):
 
     action: RemindersAction
     meeting_id: RowId
+
+
+class ReportKind(StrEnum):
+    STATS = "s"  # /stats: figures and charts
+    EXPORT = "x"  # /export: a workbook and a CSV
+
+
+class ReportCb(CallbackData, prefix="rp"):
+    """A period button of /stats or /export; no period: the coordinator types the dates."""
+
+    report: ReportKind
+    period: PeriodKind | None = None

@@ -22,6 +22,8 @@ class Rules:
     max_open_requests: int = 3
     # Local hour of the evening before a dated request when its volunteer and seeker are reminded.
     assignment_reminder_hour: int = 18
+    # The key of the volunteers' pseudonyms in exports (matching/stats.py pseudonym).
+    pseudonym_key: bytes = b"lotse"
 
     def policy_for(self, *, urgent: bool) -> Policy:
         return self.policy.urgent(self.urgent_factor) if urgent else self.policy

@@ -11,7 +11,7 @@ from aiogram import BaseMiddleware, Router
 from aiogram.types import CallbackQuery, Message, TelegramObject
 from aiogram.types import User as TgUser
 
-from handlers.coordinator import meeting_form, meetings, notice, requests, rsvp, volunteers
+from handlers.coordinator import meeting_form, meetings, notice, requests, rsvp, stats, volunteers
 from handlers.views.console import only_for_coordinators
 from services.rules import Rules
 
@@ -27,6 +27,7 @@ MODULES: tuple[RouterModule, ...] = (
     meeting_form,
     meetings,
     rsvp,
+    stats,
 )
 
 
