@@ -35,6 +35,7 @@ from handlers.views.notices import make_renderer
 from matching.areas import Areas
 from matching.escalation import Policy
 from services.clock import Clock, SystemClock
+from services.roles import seed as seed_coordinators
 from services.rules import Rules
 
 log = logging.getLogger(__name__)
@@ -184,6 +185,8 @@ async def create_app(
     await upgrade(engine)
     sessions = create_session_factory(engine)
     rules = build_rules(settings)
+    async with sessions() as session, session.begin():
+        await seed_coordinators(session, rules.coordinators, now=clock.now())
     running = Running()
     areas = load_areas(settings.areas_file)
     i18n = I18n(path=settings.locales_dir, default_locale=settings.default_locale)

@@ -31,6 +31,7 @@ from services.outbox import (
     enqueue,
     replace_sent,
 )
+from services.roles import coordinator_chats
 from services.rules import Rules
 
 
@@ -113,7 +114,7 @@ async def _ask_coordinators(
         districts=tuple(sorted(profile.districts)),
         languages=tuple(sorted(profile.languages)),
     )
-    for chat_id in rules.coordinator_chats():
+    for chat_id in await coordinator_chats(session, rules):
         await enqueue(
             session,
             chat_id=chat_id,

@@ -13,7 +13,8 @@ from aiogram.types import User as TgUser
 
 from handlers.coordinator import meeting_form, meetings, notice, requests, rsvp, volunteers
 from handlers.views.console import only_for_coordinators
-from services.rules import Rules
+from services import roles
+from services.session import Session
 
 
 class RouterModule(Protocol):
@@ -40,9 +41,11 @@ class CoordinatorsOnly(BaseMiddleware):
         event: TelegramObject,
         data: dict[str, Any],
     ) -> Any:
-        rules: Rules = data["rules"]
+        # Asked in the database now, inside the update's transaction: a coordinator added or
+        # removed a moment ago is let through or refused at once.
+        session: Session = data["session"]
         user: TgUser | None = data.get("event_from_user")
-        if user is not None and rules.is_coordinator(user.id):
+        if user is not None and await roles.is_coordinator(session, user.id):
             return await handler(event, data)
         if isinstance(event, CallbackQuery):
             await event.answer(only_for_coordinators(), show_alert=True)

@@ -15,6 +15,7 @@ from matching.model import RequestSpec
 from matching.status import VolunteerStatus
 from services.clock import FrozenClock
 from services.outbox import ApprovedNotice, Notice, enqueue
+from services.roles import seed
 from services.rules import Rules
 from services.volunteers import (
     Decided,
@@ -53,12 +54,14 @@ async def decide(sessions: Sessions, clock: FrozenClock, *, approve: bool, by: i
 async def test_profile_waits_and_every_coordinator_is_asked_when_a_volunteer_signs_up(
     sessions: Sessions, clock: FrozenClock
 ) -> None:
+    async with sessions() as s, s.begin():
+        await seed(s, (900_002,), now=clock.now())  # the table, not the settings, is asked
     assert await sign_up(sessions, clock) is Saved.SUBMITTED
     async with sessions() as s, s.begin():
         volunteer = await s.get(Volunteer, VOLUNTEER)
         assert volunteer is not None and volunteer.status is VolunteerStatus.PENDING
         asked = await outbox(s, kind=Notice.APPROVAL_REQUEST)
-        assert sorted(m.chat_id for m in asked) == sorted(COORDINATORS.coordinator_chats())
+        assert sorted(m.chat_id for m in asked) == sorted([COORDINATOR_ID, 900_002, -100_123])
         assert asked[0].payload["languages"] == ["de", "uk"]
         changed = Profile(PROFILE.skills, frozenset({"porz"}), PROFILE.languages)
         again = await save_profile(
