@@ -39,6 +39,7 @@ COORDINATORS = Rules(coordinators=(COORDINATOR_ID, 900_002), coordinator_chat_id
 async def sign_up(sessions: Sessions, clock: FrozenClock, rules: Rules = COORDINATORS) -> Saved:
     async with sessions() as s, s.begin():
         await add_user(s, VOLUNTEER, now=clock.now())
+        await seed(s, rules.coordinators, now=clock.now())  # as at start: the table is asked
         return await save_profile(
             s, user_id=VOLUNTEER, profile=PROFILE, rules=rules, now=clock.now()
         )
@@ -54,8 +55,6 @@ async def decide(sessions: Sessions, clock: FrozenClock, *, approve: bool, by: i
 async def test_profile_waits_and_every_coordinator_is_asked_when_a_volunteer_signs_up(
     sessions: Sessions, clock: FrozenClock
 ) -> None:
-    async with sessions() as s, s.begin():
-        await seed(s, (900_002,), now=clock.now())  # the table, not the settings, is asked
     assert await sign_up(sessions, clock) is Saved.SUBMITTED
     async with sessions() as s, s.begin():
         volunteer = await s.get(Volunteer, VOLUNTEER)
