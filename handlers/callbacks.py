@@ -245,3 +245,9 @@ class RemindersCb(CallbackData, prefix="mo"):
 
     action: RemindersAction
     meeting_id: RowId
+
+
+class AuditPageCb(CallbackData, prefix="au"):
+    """/audit's paging: the rows from `offset` (0 is the newest)."""
+
+    offset: Annotated[int, Field(ge=0, lt=2**31)] = 0

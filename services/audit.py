@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import User
+from db.models import HelpRequest, User
 from db.role_models import AuditEntry
 from matching.status import AuditAction
 
@@ -47,6 +47,7 @@ class Line:
     target_user_id: int | None
     target_name: str | None
     target_request_id: int | None
+    request_ref: str | None
     detail: str
 
 
@@ -78,7 +79,8 @@ async def page(session: AsyncSession, *, offset: int = 0, size: int = PAGE) -> P
     )
     entries = list(rows)
     names = await _names(session, entries)
-    lines = tuple(_line(e, names) for e in entries)
+    refs = await _refs(session, entries)
+    lines = tuple(_line(e, names, refs) for e in entries)
     return Page(lines=lines, offset=offset, total=total)
 
 
@@ -90,7 +92,17 @@ async def _names(session: AsyncSession, entries: list[AuditEntry]) -> dict[int, 
     return {user_id: name for user_id, name in found.tuples()}
 
 
-def _line(entry: AuditEntry, names: dict[int, str]) -> Line:
+async def _refs(session: AsyncSession, entries: list[AuditEntry]) -> dict[int, str]:
+    ids = {e.target_request_id for e in entries if e.target_request_id}
+    if not ids:
+        return {}
+    found = await session.execute(
+        select(HelpRequest.id, HelpRequest.ref).where(HelpRequest.id.in_(ids))
+    )
+    return {request_id: ref for request_id, ref in found.tuples()}
+
+
+def _line(entry: AuditEntry, names: dict[int, str], refs: dict[int, str]) -> Line:
     target = entry.target_user_id
     return Line(
         at=entry.at,
@@ -100,5 +112,6 @@ def _line(entry: AuditEntry, names: dict[int, str]) -> Line:
         target_user_id=target,
         target_name=names.get(target) if target else None,
         target_request_id=entry.target_request_id,
+        request_ref=refs.get(entry.target_request_id) if entry.target_request_id else None,
         detail=entry.detail,
     )

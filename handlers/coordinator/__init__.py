@@ -11,9 +11,18 @@ from aiogram import BaseMiddleware, Router
 from aiogram.types import CallbackQuery, Message, TelegramObject
 from aiogram.types import User as TgUser
 
-from handlers.coordinator import meeting_form, meetings, notice, requests, rsvp, volunteers
+from handlers.coordinator import (
+    audit,
+    meeting_form,
+    meetings,
+    notice,
+    requests,
+    roles,
+    rsvp,
+    volunteers,
+)
 from handlers.views.console import only_for_coordinators
-from services import roles
+from services.roles import is_coordinator
 from services.session import Session
 
 
@@ -28,6 +37,8 @@ MODULES: tuple[RouterModule, ...] = (
     meeting_form,
     meetings,
     rsvp,
+    roles,
+    audit,
 )
 
 
@@ -45,7 +56,7 @@ class CoordinatorsOnly(BaseMiddleware):
         # removed a moment ago is let through or refused at once.
         session: Session = data["session"]
         user: TgUser | None = data.get("event_from_user")
-        if user is not None and await roles.is_coordinator(session, user.id):
+        if user is not None and await is_coordinator(session, user.id):
             return await handler(event, data)
         if isinstance(event, CallbackQuery):
             await event.answer(only_for_coordinators(), show_alert=True)
