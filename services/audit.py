@@ -38,6 +38,44 @@ async def record(
     )
 
 
+async def on_request(
+    session: AsyncSession,
+    actor_id: int,
+    action: AuditAction,
+    request_id: int,
+    now: datetime,
+    user_id: int | None = None,
+) -> None:
+    """The row of an action on a request (and, for an assignment, the volunteer)."""
+    await record(
+        session,
+        actor_id=actor_id,
+        action=action,
+        now=now,
+        target_user_id=user_id,
+        target_request_id=request_id,
+    )
+
+
+async def on_meeting(
+    session: AsyncSession,
+    actor_id: int,
+    action: AuditAction,
+    meeting_id: int,
+    now: datetime,
+    user_id: int | None = None,
+) -> None:
+    """The row of an action on a meeting (and, for attendance, the volunteer)."""
+    await record(
+        session,
+        actor_id=actor_id,
+        action=action,
+        now=now,
+        target_user_id=user_id,
+        detail=f"meeting {meeting_id}",
+    )
+
+
 @dataclass(frozen=True)
 class Line:
     at: datetime

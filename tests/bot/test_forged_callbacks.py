@@ -126,6 +126,9 @@ CASES = [
     (HELPER, f"mo:off:{HUGE}", STALE),
     (HELPER, "mo:mute:1", STALE),
     (HELPER, "mo:off:999", "This meeting does not take place any more."),
+    (COORD, f"au:{HUGE}", STALE),
+    (COORD, "au:-1", STALE),
+    (STRANGER, "au:0", ONLY),
     (SEEKER, "zz:1", STALE),
     (SEEKER, ":::", STALE),
 ]
