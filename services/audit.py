@@ -127,7 +127,7 @@ async def _names(session: AsyncSession, entries: list[AuditEntry]) -> dict[int, 
     if not ids:
         return {}
     found = await session.execute(select(User.id, User.first_name).where(User.id.in_(ids)))
-    return {user_id: name for user_id, name in found.tuples()}
+    return {user_id: name for user_id, name in found}
 
 
 async def _refs(session: AsyncSession, entries: list[AuditEntry]) -> dict[int, str]:
@@ -137,7 +137,7 @@ async def _refs(session: AsyncSession, entries: list[AuditEntry]) -> dict[int, s
     found = await session.execute(
         select(HelpRequest.id, HelpRequest.ref).where(HelpRequest.id.in_(ids))
     )
-    return {request_id: ref for request_id, ref in found.tuples()}
+    return {request_id: ref for request_id, ref in found}
 
 
 def _line(entry: AuditEntry, names: dict[int, str], refs: dict[int, str]) -> Line:

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
-from babel.dates import format_skeleton
+from babel.dates import format_datetime
 
 from handlers.callbacks import AuditPageCb
 from handlers.views.labels import label
@@ -23,7 +23,7 @@ def audit_text(page: Page, locale: str, tz: ZoneInfo) -> str:
 
 
 def _line(line: Line, locale: str, tz: ZoneInfo) -> str:
-    at = isolate(format_skeleton("MMMdHm", line.at, tzinfo=tz, locale=locale))
+    at = isolate(format_datetime(line.at, format="short", tzinfo=tz, locale=locale))
     who = mention(line.actor_id, line.actor_name)
     parts = [at, who, label(line.action)]
     if line.target_user_id is not None:

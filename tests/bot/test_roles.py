@@ -3,14 +3,17 @@ guard at once, with an audit row for each change."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.role_models import AuditEntry, Coordinator
 from matching.status import AuditAction
+from services.audit import record
 from services.clock import FrozenClock
 from services.roles import seed
-from tests.bot.harness import Harness, texts
+from tests.bot.harness import Harness, buttons, texts
 from tests.conftest import COORDINATOR_ID
 from tests.factories import add_user
 
@@ -102,3 +105,19 @@ async def test_the_last_coordinator_stays_when_they_try_to_remove_themselves(
     assert "the last coordinator" in shown[0]
     assert await coordinators(sessions) == [NEW]
     assert await audit_rows(sessions) == []
+
+
+async def test_audit_shows_twenty_lines_and_pages_older_and_newer_when_pressed(
+    harness: Harness, sessions: Sessions, clock: FrozenClock
+) -> None:
+    async with sessions() as s, s.begin():
+        for i in range(25):
+            at = clock.now() + timedelta(minutes=i)
+            await record(s, actor_id=COORDINATOR_ID, action=AuditAction.LOTSE_SET, now=at)
+    calls = await harness.send(COORDINATOR_ID, "/audit")
+    [text] = texts(calls)
+    assert text.count("made a volunteer a Lotse") == 20
+    assert [label for label, _ in buttons(calls)] == ["Older »"]
+    older = await harness.press(COORDINATOR_ID, buttons(calls)[0][1])
+    assert texts(older)[0].count("made a volunteer a Lotse") == 5
+    assert [label for label, _ in buttons(older)] == ["« Newer"]
