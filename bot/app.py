@@ -36,6 +36,7 @@ from matching.areas import Areas
 from matching.escalation import Policy
 from matching.stats import pseudonym_key
 from services.clock import Clock, SystemClock
+from services.roles import seed as seed_coordinators
 from services.rules import Rules
 
 log = logging.getLogger(__name__)
@@ -192,6 +193,8 @@ async def create_app(
     await upgrade(engine)
     sessions = create_session_factory(engine)
     rules = build_rules(settings)
+    async with sessions() as session, session.begin():
+        await seed_coordinators(session, rules.coordinators, now=clock.now())
     running = Running()
     areas = load_areas(settings.areas_file)
     i18n = I18n(path=settings.locales_dir, default_locale=settings.default_locale)

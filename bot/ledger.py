@@ -33,6 +33,7 @@ from services.answers import mark_volunteer_unreachable
 from services.clock import Clock
 from services.outbox import Due
 from services.outbox import queue as rows
+from services.roles import coordinator_chats
 from services.rules import Rules
 
 log = logging.getLogger(__name__)
@@ -166,8 +167,9 @@ class Ledger:
             log.warning("stopping without recording %s sent rows", len(self._sent))
 
     async def fail(self, row: Due, error: str, *, attempts: int, claimed: bool = False) -> None:
-        now, notify = self._clock.now(), self._rules.coordinator_chats()
+        now = self._clock.now()
         async with self._sessions() as s, s.begin():
+            notify = await coordinator_chats(s, self._rules)
             await rows.park_failed(s, row, error, attempts, claimed=claimed, notify=notify, now=now)
 
     async def settle(self, row: Due, **values: Any) -> bool:

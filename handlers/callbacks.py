@@ -259,3 +259,9 @@ class ReportCb(CallbackData, prefix="rp"):
 
     report: ReportKind
     period: PeriodKind | None = None
+
+
+class AuditPageCb(CallbackData, prefix="au"):
+    """/audit's paging: the rows from `offset` (0 is the newest)."""
+
+    offset: Annotated[int, Field(ge=0, lt=2**31)] = 0

@@ -36,3 +36,10 @@ class MeetingForm(StatesGroup):
     values = State()
     offsets = State()
     confirm = State()
+
+
+class RoleForm(StatesGroup):
+    """A coordinator names whom to add or remove: an id, an @username or a forwarded message."""
+
+    adding = State()
+    removing = State()

@@ -84,6 +84,15 @@ def extend() -> Position:
     return Position(Tier.LOTSEN, 0)
 
 
+def past_tier(policy: Policy, tier: int, step: int) -> int:
+    """The step at which `decide` leaves the current tier instead of staying in it."""
+    if tier == Tier.VOLUNTEERS:
+        return max(step, policy.tier0_rounds)
+    if tier == Tier.LOTSEN:
+        return max(step, 1)
+    return step  # the coordinators: notify them again
+
+
 def decide(policy: Policy, at: Position, available: Available, now: datetime) -> Decision:
     """What the due step of a request at `at` does."""
     if at.tier is Tier.VOLUNTEERS and at.step < policy.tier0_rounds and available.volunteers:

@@ -61,3 +61,25 @@ class Audience(enum.StrEnum):
 class RsvpAnswer(enum.StrEnum):
     YES = "yes"
     NO = "no"
+
+
+class AuditAction(enum.StrEnum):
+    """What a coordinator did, one row of the audit log each."""
+
+    VOLUNTEER_APPROVED = "volunteer_approved"
+    VOLUNTEER_REJECTED = "volunteer_rejected"
+    LOTSE_SET = "lotse_set"
+    LOTSE_UNSET = "lotse_unset"
+    REQUEST_ASSIGNED = "request_assigned"
+    REQUEST_EXTENDED = "request_extended"
+    REQUEST_CLOSED = "request_closed"
+    ESCALATED_NOW = "escalated_now"
+    COORDINATOR_ADDED = "coordinator_added"
+    COORDINATOR_REMOVED = "coordinator_removed"
+    MEETING_CREATED = "meeting_created"
+    MEETING_EDITED = "meeting_edited"
+    MEETING_PAUSED = "meeting_paused"
+    MEETING_RESUMED = "meeting_resumed"
+    MEETING_SKIPPED = "meeting_skipped"
+    MEETING_DELETED = "meeting_deleted"
+    ATTENDANCE_MARKED = "attendance_marked"

@@ -16,9 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from db.models import HelpRequest, Offer, RequestEvent, User, Volunteer
-from matching.escalation import Decision, Policy, Tier, extend
+from matching.escalation import Decision, Policy, Tier, extend, past_tier
+from matching.status import AuditAction as A
 from matching.status import OfferStatus, RequestStatus, VolunteerStatus
 from services.answers import introduce
+from services.audit import on_request
 from services.escalation import run_if_due
 from services.events import EventKind, record
 from services.locks import reload_request
@@ -102,6 +104,7 @@ async def assign_request(
     request = await reload_request(session, request_id)
     assert request is not None
     await _hand_over(session, request, volunteer_id, coordinator_id, now=now)
+    await on_request(session, coordinator_id, A.REQUEST_ASSIGNED, request_id, now, volunteer_id)
     return Handled(Outcome.ASSIGNED, request)
 
 
@@ -192,6 +195,7 @@ async def extend_request(
         session, request_id=request_id, kind=EventKind.EXTENDED, now=now, actor_id=coordinator_id
     )
     await run_if_due(session, request_id=request_id, rules=rules, now=now)
+    await on_request(session, coordinator_id, A.REQUEST_EXTENDED, request_id, now)
     return Handled(Outcome.EXTENDED, await reload_request(session, request_id))
 
 
@@ -209,6 +213,7 @@ async def close_request(
     request = await reload_request(session, request_id)
     assert request is not None
     await _after_close(session, request, coordinator_id, reason, now=now)
+    await on_request(session, coordinator_id, A.REQUEST_CLOSED, request_id, now)
     return Handled(Outcome.CLOSED, request)
 
 
@@ -235,15 +240,6 @@ async def _after_close(
     await enqueue(session, chat_id=request.seeker_id, payload=closed, dedupe_key=key, now=now)
 
 
-def _past_tier(policy: Policy, tier: int, step: int) -> int:
-    """The step at which `decide` leaves the current tier instead of staying in it."""
-    if tier == Tier.VOLUNTEERS:
-        return max(step, policy.tier0_rounds)
-    if tier == Tier.LOTSEN:
-        return max(step, 1)
-    return step  # the coordinators: notify them again
-
-
 async def escalate_now(
     session: AsyncSession, *, request_id: int, coordinator_id: int, rules: Rules, now: datetime
 ) -> Handled:
@@ -251,7 +247,7 @@ async def escalate_now(
     request = await session.get(HelpRequest, request_id)
     if request is None:
         return Handled(Outcome.NOT_FOUND)
-    step = _past_tier(Policy.from_dict(request.policy), request.tier, request.step)
+    step = past_tier(Policy.from_dict(request.policy), request.tier, request.step)
     # steps_run as a version: a step taken since the caller looked makes this a no-op.
     seen = HelpRequest.steps_run == request.steps_run
     if not await _claim(session, request_id, seen, step=step, next_step_at=now, updated_at=now):
@@ -259,6 +255,7 @@ async def escalate_now(
     decision = await run_if_due(session, request_id=request_id, rules=rules, now=now)
     assert decision is not None
     await _sign_escalation(session, request_id, coordinator_id, decision, now=now)
+    await on_request(session, coordinator_id, A.ESCALATED_NOW, request_id, now)
     return Handled(Outcome.ESCALATED, await reload_request(session, request_id))
 
 

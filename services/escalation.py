@@ -24,6 +24,7 @@ from services.outbox import (
     enqueue,
     tell,
 )
+from services.roles import coordinator_chats
 from services.rules import Rules
 
 
@@ -110,7 +111,8 @@ async def notify_coordinators(
     session: AsyncSession, request: HelpRequest, *, rules: Rules, now: datetime
 ) -> None:
     payload = await _escalation_notice(session, request)
-    for chat_id in rules.coordinator_chats():
+    chats = await coordinator_chats(session, rules)
+    for chat_id in chats:
         await enqueue(
             session,
             chat_id=chat_id,
@@ -124,7 +126,7 @@ async def notify_coordinators(
         kind=EventKind.COORDINATORS_NOTIFIED,
         now=now,
         notice=request.step,
-        chats=len(rules.coordinator_chats()),
+        chats=len(chats),
     )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,6 +24,8 @@ from matching.meetings import (
     start_on,
 )
 from matching.status import Audience, MeetingKind, RsvpAnswer
+from matching.status import AuditAction as A
+from services.audit import on_meeting
 from services.meeting_queries import load_meeting
 from services.meeting_reminders import tell_skipped
 
@@ -98,30 +101,49 @@ async def create_meeting(
     row = MeetingRow(**_columns(draft), paused=False, created_by=created_by, created_at=now)
     session.add(row)
     await session.flush()
+    await on_meeting(session, created_by, A.MEETING_CREATED, row.id, now)
     return Saved(row.id)
 
 
-async def edit_meeting(session: AsyncSession, *, meeting_id: int, draft: MeetingDraft) -> Saved:
+async def edit_meeting(
+    session: AsyncSession, *, meeting_id: int, draft: MeetingDraft, actor_id: int, now: datetime
+) -> Saved:
     if (refusal := refuse_reason(draft.as_rule())) is not None:
         return Saved(meeting_id, refusal)
     result = await session.execute(
         update(MeetingRow).where(MeetingRow.id == meeting_id).values(**_columns(draft))
     )
-    return Saved(meeting_id, done=Done.SAVED if result.rowcount else Done.UNKNOWN)  # type: ignore[attr-defined]
+    done = await _audited(result, session, actor_id, A.MEETING_EDITED, meeting_id, now)
+    return Saved(meeting_id, done=done)
 
 
-async def set_paused(session: AsyncSession, *, meeting_id: int, paused: bool) -> Done:
+async def _audited(
+    result: Any, session: AsyncSession, actor_id: int, action: A, meeting_id: int, now: datetime
+) -> Done:
+    """SAVED and an audit row if the statement changed the meeting, else UNKNOWN."""
+    if not result.rowcount:
+        return Done.UNKNOWN
+    await on_meeting(session, actor_id, action, meeting_id, now)
+    return Done.SAVED
+
+
+async def set_paused(
+    session: AsyncSession, *, meeting_id: int, paused: bool, actor_id: int, now: datetime
+) -> Done:
     """Pause a meeting (no occurrences, no reminders) or resume it."""
     result = await session.execute(
         update(MeetingRow).where(MeetingRow.id == meeting_id).values(paused=paused)
     )
-    return Done.SAVED if result.rowcount else Done.UNKNOWN  # type: ignore[attr-defined]
+    action = A.MEETING_PAUSED if paused else A.MEETING_RESUMED
+    return await _audited(result, session, actor_id, action, meeting_id, now)
 
 
-async def delete_meeting(session: AsyncSession, *, meeting_id: int) -> Done:
+async def delete_meeting(
+    session: AsyncSession, *, meeting_id: int, actor_id: int, now: datetime
+) -> Done:
     await _cancel_pending(session, f"meeting:{meeting_id}:")
     result = await session.execute(delete(MeetingRow).where(MeetingRow.id == meeting_id))
-    return Done.SAVED if result.rowcount else Done.UNKNOWN  # type: ignore[attr-defined]
+    return await _audited(result, session, actor_id, A.MEETING_DELETED, meeting_id, now)
 
 
 async def _cancel_pending(session: AsyncSession, key_prefix: str) -> None:
@@ -136,7 +158,9 @@ async def _cancel_pending(session: AsyncSession, key_prefix: str) -> None:
     )
 
 
-async def skip_date(session: AsyncSession, *, meeting_id: int, day: date, now: datetime) -> Done:
+async def skip_date(
+    session: AsyncSession, *, meeting_id: int, day: date, actor_id: int, now: datetime
+) -> Done:
     """The meeting does not take place on local `day`: no reminders, and one notice to its
     audience (once, however often this is called)."""
     loaded = await load_meeting(session, meeting_id)
@@ -159,6 +183,7 @@ async def skip_date(session: AsyncSession, *, meeting_id: int, day: date, now: d
     await _cancel_pending(session, f"meeting:{meeting_id}:{epoch_minutes(start)}:")
     if start > now:
         await tell_skipped(session, row=row, occurrence=start, now=now)
+    await on_meeting(session, actor_id, A.MEETING_SKIPPED, meeting_id, now)
     return Done.SAVED
 
 
@@ -195,8 +220,11 @@ async def set_attendance(
     occurrence: datetime,
     volunteer_id: int,
     attended: bool,
+    actor_id: int,
+    now: datetime,
 ) -> None:
     """A coordinator marks who came (or takes it back)."""
+    await on_meeting(session, actor_id, A.ATTENDANCE_MARKED, meeting_id, now, volunteer_id)
     await session.execute(
         insert_for(session, Attendance)
         .values(

@@ -27,10 +27,3 @@ class Rules:
 
     def policy_for(self, *, urgent: bool) -> Policy:
         return self.policy.urgent(self.urgent_factor) if urgent else self.policy
-
-    def is_coordinator(self, user_id: int) -> bool:
-        return user_id in self.coordinators
-
-    def coordinator_chats(self) -> tuple[int, ...]:
-        extra = (self.coordinator_chat_id,) if self.coordinator_chat_id is not None else ()
-        return self.coordinators + extra

@@ -22,7 +22,8 @@ from db.models import (
     VolunteerSkill,
 )
 from db.reach import rebuild_reach
-from matching.status import VolunteerStatus
+from matching.status import AuditAction, VolunteerStatus
+from services import audit
 from services.outbox import (
     ApprovalDoneNotice,
     ApprovalNotice,
@@ -31,6 +32,7 @@ from services.outbox import (
     enqueue,
     replace_sent,
 )
+from services.roles import coordinator_chats
 from services.rules import Rules
 
 
@@ -113,7 +115,7 @@ async def _ask_coordinators(
         districts=tuple(sorted(profile.districts)),
         languages=tuple(sorted(profile.languages)),
     )
-    for chat_id in rules.coordinator_chats():
+    for chat_id in await coordinator_chats(session, rules):
         await enqueue(
             session,
             chat_id=chat_id,
@@ -171,6 +173,10 @@ async def decide_volunteer(
         now=now,
     )
     await _mark_approval_done(session, coordinator_id, volunteer_id, approve=approve, now=now)
+    action = AuditAction.VOLUNTEER_APPROVED if approve else AuditAction.VOLUNTEER_REJECTED
+    await audit.record(
+        session, actor_id=coordinator_id, action=action, now=now, target_user_id=volunteer_id
+    )
     return outcome
 
 
@@ -214,7 +220,9 @@ async def _mark_approval_done(
         )
 
 
-async def set_lotse(session: AsyncSession, *, volunteer_id: int, is_lotse: bool) -> LotseOutcome:
+async def set_lotse(
+    session: AsyncSession, *, volunteer_id: int, is_lotse: bool, actor_id: int, now: datetime
+) -> LotseOutcome:
     # Conditional: of two coordinators pressing at once, one changes it, the other is told
     # there was nothing to change.
     changed: CursorResult[Any] = await session.execute(  # type: ignore[assignment]
@@ -228,6 +236,10 @@ async def set_lotse(session: AsyncSession, *, volunteer_id: int, is_lotse: bool)
         return LotseOutcome.NOT_FOUND
     if changed.rowcount != 1:
         return LotseOutcome.UNCHANGED
+    action = AuditAction.LOTSE_SET if is_lotse else AuditAction.LOTSE_UNSET
+    await audit.record(
+        session, actor_id=actor_id, action=action, now=now, target_user_id=volunteer_id
+    )
     return LotseOutcome.SET if is_lotse else LotseOutcome.UNSET
 
 

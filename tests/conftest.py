@@ -22,6 +22,7 @@ from db.engine import create_engine, create_session_factory
 from db.migrate import upgrade
 from matching.escalation import Policy
 from services.clock import FrozenClock
+from services.roles import seed
 from services.rules import Rules
 
 COORDINATOR_ID = 900_001
@@ -65,6 +66,8 @@ async def db_url(tmp_path: Path) -> AsyncIterator[str]:
 async def engine(db_url: str) -> AsyncIterator[AsyncEngine]:
     engine = create_engine(db_url)
     await upgrade(engine)
+    async with create_session_factory(engine)() as session, session.begin():
+        await seed(session, (COORDINATOR_ID,), now=T0)
     yield engine
     await engine.dispose()
 

@@ -12,6 +12,7 @@ from handlers.callbacks import MenuAction, MenuCb, NavAction, NavCb
 from handlers.keyboards import button, language_menu_button, markup
 from services.answers import mark_volunteer_unreachable
 from services.clock import Clock
+from services.roles import is_coordinator
 from services.rules import Rules
 from services.session import Session
 from services.volunteers import get_volunteer
@@ -79,11 +80,11 @@ def _help_parts(*, volunteer: bool, coordinator: bool) -> list[str]:
     return parts
 
 
-async def cmd_help(message: Message, session: Session, rules: Rules) -> None:
+async def cmd_help(message: Message, session: Session) -> None:
     assert message.from_user is not None
     user_id = message.from_user.id
     volunteer = await get_volunteer(session, user_id) is not None
-    parts = _help_parts(volunteer=volunteer, coordinator=rules.is_coordinator(user_id))
+    parts = _help_parts(volunteer=volunteer, coordinator=await is_coordinator(session, user_id))
     await message.answer("\n\n".join(parts))
 
 

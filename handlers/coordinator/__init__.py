@@ -11,9 +11,20 @@ from aiogram import BaseMiddleware, Router
 from aiogram.types import CallbackQuery, Message, TelegramObject
 from aiogram.types import User as TgUser
 
-from handlers.coordinator import meeting_form, meetings, notice, requests, rsvp, stats, volunteers
+from handlers.coordinator import (
+    audit,
+    meeting_form,
+    meetings,
+    notice,
+    requests,
+    roles,
+    rsvp,
+    stats,
+    volunteers,
+)
 from handlers.views.console import only_for_coordinators
-from services.rules import Rules
+from services.roles import is_coordinator
+from services.session import Session
 
 
 class RouterModule(Protocol):
@@ -28,6 +39,8 @@ MODULES: tuple[RouterModule, ...] = (
     meetings,
     rsvp,
     stats,
+    roles,
+    audit,
 )
 
 
@@ -41,9 +54,11 @@ class CoordinatorsOnly(BaseMiddleware):
         event: TelegramObject,
         data: dict[str, Any],
     ) -> Any:
-        rules: Rules = data["rules"]
+        # Asked in the database now, inside the update's transaction: a coordinator added or
+        # removed a moment ago is let through or refused at once.
+        session: Session = data["session"]
         user: TgUser | None = data.get("event_from_user")
-        if user is not None and rules.is_coordinator(user.id):
+        if user is not None and await is_coordinator(session, user.id):
             return await handler(event, data)
         if isinstance(event, CallbackQuery):
             await event.answer(only_for_coordinators(), show_alert=True)

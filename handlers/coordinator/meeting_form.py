@@ -211,7 +211,13 @@ async def _confirm(
     data = await state.get_data()
     draft = steps.draft_of(data, a.tz)
     if data.get("edit_id") is not None:
-        result = await edit_meeting(session, meeting_id=data["edit_id"], draft=draft)
+        result = await edit_meeting(
+            session,
+            meeting_id=data["edit_id"],
+            draft=draft,
+            actor_id=query.from_user.id,
+            now=clock.now(),
+        )
     else:
         result = await create_meeting(
             session, draft=draft, created_by=query.from_user.id, now=clock.now()

@@ -77,7 +77,13 @@ async def on_pause(
     i18n: I18n,
 ) -> None:
     paused = callback_data.action is MeetAdmin.PAUSE
-    await set_paused(session, meeting_id=callback_data.meeting_id, paused=paused)
+    await set_paused(
+        session,
+        meeting_id=callback_data.meeting_id,
+        paused=paused,
+        actor_id=query.from_user.id,
+        now=clock.now(),
+    )
     await _redraw(query, session, callback_data.meeting_id, clock, rules, i18n)
     await query.answer(_("Paused.") if paused else _("Resumed."))
 
@@ -132,7 +138,9 @@ async def on_skip(
     if loaded is None:
         return
     day = local_day(loaded[1], from_epoch_minutes(callback_data.at))
-    done = await skip_date(session, meeting_id=loaded[0].id, day=day, now=clock.now())
+    done = await skip_date(
+        session, meeting_id=loaded[0].id, day=day, actor_id=query.from_user.id, now=clock.now()
+    )
     answers = {
         Done.SAVED: _("Done. We tell the volunteers that this date does not take place."),
         Done.ALREADY: _("This date was already skipped."),
@@ -153,12 +161,14 @@ async def on_delete(query: CallbackQuery, callback_data: MeetAdminCb, session: S
 
 
 async def on_delete_sure(
-    query: CallbackQuery, callback_data: MeetAdminCb, session: Session
+    query: CallbackQuery, callback_data: MeetAdminCb, session: Session, clock: Clock
 ) -> None:
     loaded = await _loaded(query, session, callback_data.meeting_id)
     if loaded is None:
         return
-    await delete_meeting(session, meeting_id=loaded[0].id)
+    await delete_meeting(
+        session, meeting_id=loaded[0].id, actor_id=query.from_user.id, now=clock.now()
+    )
     if isinstance(query.message, Message):
         await query.message.edit_text(cards.deleted(loaded[0].title), reply_markup=None)
     await query.answer()

@@ -148,7 +148,9 @@ async def on_mark(
     await query.answer()
 
 
-async def on_toggle(query: CallbackQuery, callback_data: RsvpViewCb, session: Session) -> None:
+async def on_toggle(
+    query: CallbackQuery, callback_data: RsvpViewCb, session: Session, clock: Clock
+) -> None:
     loaded = await load_meeting(session, callback_data.meeting_id)
     if loaded is None or not callback_data.at or not callback_data.volunteer_id:
         await query.answer(cards.gone(), show_alert=True)
@@ -165,6 +167,8 @@ async def on_toggle(query: CallbackQuery, callback_data: RsvpViewCb, session: Se
         occurrence=start,
         volunteer_id=volunteer_id,
         attended=not came.get(volunteer_id, False),
+        actor_id=query.from_user.id,
+        now=clock.now(),
     )
     if isinstance(query.message, Message):
         await query.message.edit_reply_markup(

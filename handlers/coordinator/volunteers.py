@@ -86,22 +86,33 @@ async def on_decide(
 
 
 async def _set_lotse(
-    message: Message, command: CommandObject, session: Session, *, is_lotse: bool
+    message: Message, command: CommandObject, session: Session, clock: Clock, *, is_lotse: bool
 ) -> None:
+    assert message.from_user is not None
     volunteer = await volunteer_named(message, command.args, command.command, session)
     if volunteer is None:
         return
-    outcome = await set_lotse(session, volunteer_id=volunteer.user_id, is_lotse=is_lotse)
+    outcome = await set_lotse(
+        session,
+        volunteer_id=volunteer.user_id,
+        is_lotse=is_lotse,
+        actor_id=message.from_user.id,
+        now=clock.now(),
+    )
     who = await user_mention(session, volunteer.user_id)
     await message.answer(label(outcome).format(who=who))
 
 
-async def cmd_lotse(message: Message, command: CommandObject, session: Session) -> None:
-    await _set_lotse(message, command, session, is_lotse=True)
+async def cmd_lotse(
+    message: Message, command: CommandObject, session: Session, clock: Clock
+) -> None:
+    await _set_lotse(message, command, session, clock, is_lotse=True)
 
 
-async def cmd_unlotse(message: Message, command: CommandObject, session: Session) -> None:
-    await _set_lotse(message, command, session, is_lotse=False)
+async def cmd_unlotse(
+    message: Message, command: CommandObject, session: Session, clock: Clock
+) -> None:
+    await _set_lotse(message, command, session, clock, is_lotse=False)
 
 
 async def cmd_volunteer(
@@ -131,7 +142,11 @@ async def on_lotse(
 ) -> None:
     volunteer_id = callback_data.volunteer_id
     outcome = await set_lotse(
-        session, volunteer_id=volunteer_id, is_lotse=callback_data.action is LotseAction.SET
+        session,
+        volunteer_id=volunteer_id,
+        is_lotse=callback_data.action is LotseAction.SET,
+        actor_id=query.from_user.id,
+        now=clock.now(),
     )
     card = await volunteer_card(session, volunteer_id, now=clock.now())
     if outcome is LotseOutcome.NOT_FOUND or card is None:

@@ -16,12 +16,13 @@ from aiogram.utils.i18n import I18n, ngettext
 from aiogram.utils.i18n import gettext as _
 from babel import Locale, UnknownLocaleError
 
+from handlers.views.audit_labels import AUDIT_LABELS
 from handlers.views.direction import number
 from handlers.views.time import day_label
 from matching.areas import Areas
 from matching.escalation import Tier
 from matching.locales import OWN_NAMES
-from matching.status import RequestStatus, VolunteerStatus, WhenKind
+from matching.status import AuditAction, RequestStatus, VolunteerStatus, WhenKind
 from matching.text import clean, isolate
 from services.answers import Answer
 from services.coordination import CloseReason, Outcome
@@ -162,6 +163,7 @@ CLOSE_REASON_SENTENCES: Mapping[str, str] = {
 }
 
 LABELS: Mapping[type[Enum], Mapping[Enum, str]] = {
+    AuditAction: AUDIT_LABELS,  # a line of /audit
     WhenKind: {
         WhenKind.TODAY: N_("Today"),
         WhenKind.WEEK: N_("This week"),

@@ -33,6 +33,11 @@ def coordinator_commands() -> list[BotCommand]:
         BotCommand(command="meeting_new", description=_("Set up a meeting or an event")),
         BotCommand(command="meetings", description=_("All meetings and events")),
         BotCommand(command="rsvp", description=_("MEETING: who comes, and who came")),
+        BotCommand(command="coordinator_add", description=_("PERSON: make someone a coordinator")),
+        BotCommand(
+            command="coordinator_remove", description=_("PERSON: end someone's coordinator role")
+        ),
+        BotCommand(command="audit", description=_("What coordinators did lately")),
     ]
 
 

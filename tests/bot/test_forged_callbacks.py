@@ -129,6 +129,9 @@ CASES = [
     (COORD, "rp:zzz:tw", STALE),
     (COORD, "rp:s:zz", STALE),
     (STRANGER, "rp:s:tw", ONLY),
+    (COORD, f"au:{HUGE}", STALE),
+    (COORD, "au:-1", STALE),
+    (STRANGER, "au:0", ONLY),
     (SEEKER, "zz:1", STALE),
     (SEEKER, ":::", STALE),
 ]

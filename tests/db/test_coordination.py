@@ -365,10 +365,30 @@ async def test_lotse_flag_follows_the_coordinator_when_set_and_unset(
 ) -> None:
     await with_volunteers(sessions, clock, NEARBY)
     async with sessions() as s, s.begin():
-        assert await set_lotse(s, volunteer_id=NEARBY, is_lotse=True) is LotseOutcome.SET
-        assert await set_lotse(s, volunteer_id=NEARBY, is_lotse=True) is LotseOutcome.UNCHANGED
-        assert await set_lotse(s, volunteer_id=NEARBY, is_lotse=False) is LotseOutcome.UNSET
-        assert await set_lotse(s, volunteer_id=999, is_lotse=True) is LotseOutcome.NOT_FOUND
+        assert (
+            await set_lotse(
+                s, volunteer_id=NEARBY, is_lotse=True, actor_id=COORDINATOR_ID, now=clock.now()
+            )
+            is LotseOutcome.SET
+        )
+        assert (
+            await set_lotse(
+                s, volunteer_id=NEARBY, is_lotse=True, actor_id=COORDINATOR_ID, now=clock.now()
+            )
+            is LotseOutcome.UNCHANGED
+        )
+        assert (
+            await set_lotse(
+                s, volunteer_id=NEARBY, is_lotse=False, actor_id=COORDINATOR_ID, now=clock.now()
+            )
+            is LotseOutcome.UNSET
+        )
+        assert (
+            await set_lotse(
+                s, volunteer_id=999, is_lotse=True, actor_id=COORDINATOR_ID, now=clock.now()
+            )
+            is LotseOutcome.NOT_FOUND
+        )
 
 
 async def test_volunteer_is_found_when_named_by_id_or_username_in_any_case(

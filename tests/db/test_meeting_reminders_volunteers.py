@@ -52,7 +52,7 @@ async def test_only_the_first_reminder_carries_the_invitation_when_both_go_out(
 ) -> None:
     meeting_id = await _setup(sessions)
     async with sessions() as s, s.begin():
-        await skip_date(s, meeting_id=meeting_id, day=date(2026, 4, 9), now=T)
+        await skip_date(s, actor_id=1, meeting_id=meeting_id, day=date(2026, 4, 9), now=T)
     await _tick(sessions, rules, START - timedelta(hours=23))
     await _tick(sessions, rules, START - timedelta(minutes=50))
     reminders = [p for _, p in await _payloads(sessions) if "offset_minutes" in p]

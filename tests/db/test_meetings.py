@@ -91,7 +91,7 @@ async def test_a_skipped_date_sends_no_reminder_and_tells_the_audience_once(
     meeting_id = await _setup(sessions)
     for _ in range(2):
         async with sessions() as s, s.begin():
-            await skip_date(s, meeting_id=meeting_id, day=date(2026, 3, 26), now=T)
+            await skip_date(s, actor_id=1, meeting_id=meeting_id, day=date(2026, 3, 26), now=T)
     assert await _kinds(sessions, "meeting_skipped") == 3
     assert await _tick(sessions, rules, START - timedelta(minutes=30)) == 0
     # The week after reminds again.
@@ -103,7 +103,7 @@ async def test_skipping_a_day_without_the_meeting_is_refused_when_the_weekday_di
 ) -> None:
     meeting_id = await _setup(sessions)
     async with sessions() as s, s.begin():
-        done = await skip_date(s, meeting_id=meeting_id, day=date(2026, 3, 27), now=T)
+        done = await skip_date(s, actor_id=1, meeting_id=meeting_id, day=date(2026, 3, 27), now=T)
     assert done is Done.NO_SUCH_DATE
 
 

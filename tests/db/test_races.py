@@ -478,4 +478,4 @@ async def test_one_volunteer_and_one_approval_request_when_a_sign_up_is_saved_tw
                 for m in await outbox(s, kind=Notice.APPROVAL_REQUEST)
                 if m.payload["volunteer_id"] == volunteer
             ]
-        assert [m.chat_id for m in asked] == list(rules.coordinator_chats())
+        assert [m.chat_id for m in asked] == [COORDINATOR_ID]

@@ -35,7 +35,9 @@ async def weekly_meeting(s: Stage) -> tuple[datetime, date]:
     async with s.app.sessions() as session, session.begin():
         saved = await create_meeting(session, draft=draft, created_by=1, now=s.clock.now())
         assert saved.meeting_id is not None
-        await skip_date(session, meeting_id=saved.meeting_id, day=skipped, now=s.clock.now())
+        await skip_date(
+            session, actor_id=1, meeting_id=saved.meeting_id, day=skipped, now=s.clock.now()
+        )
     return datetime.combine(day, time(18, 30), tzinfo=BERLIN).astimezone(UTC), skipped
 
 
