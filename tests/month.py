@@ -22,7 +22,7 @@ from tests.factories import add_offer, add_request, add_user, add_volunteer
 TZ = ZoneInfo("Europe/Berlin")
 OCTOBER = Period(date(2026, 10, 1), date(2026, 11, 1))
 START, END = OCTOBER.bounds(TZ)
-SKILLS = ("furniture", "paperwork", "moving", "language")
+SKILLS = ("offices", "furniture", "interpreting", "german")
 DISTRICTS = ("ehrenfeld", "nippes", "kalk")
 LANGUAGES = ("de", "uk", "ar", "ru")
 SEEKERS = tuple(range(700_101, 700_106))
