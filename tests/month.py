@@ -164,3 +164,23 @@ async def generate(session: AsyncSession, seed: int = 2026) -> Month:
     await _september(session)
     await session.flush()
     return month
+
+
+def offers_in_october(planned: list[Planned]) -> list[int]:
+    """The volunteer of each offer made before November (the last requests' may come later)."""
+    return [
+        helper
+        for p in planned
+        for minutes, helper in zip(p.offered, p.helpers, strict=True)
+        if p.created + timedelta(minutes=minutes) < END
+    ]
+
+
+def active_in_october(planned: list[Planned]) -> set[int]:
+    """Who offered in October, or accepted in October (the September offer included)."""
+    accepted = {
+        p.helpers[-1]
+        for p in planned
+        if p.accepted is not None and p.created + timedelta(minutes=p.accepted) < END
+    }
+    return set(offers_in_october(planned)) | accepted | {LATE_ACCEPTOR}

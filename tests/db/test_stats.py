@@ -16,7 +16,9 @@ from tests.month import (
     TAKEN,
     TZ,
     Planned,
+    active_in_october,
     generate,
+    offers_in_october,
 )
 
 
@@ -42,9 +44,8 @@ async def test_the_figures_match_the_hand_count_when_a_month_is_generated(
     assert stats.median_to_acceptance == median(p.accepted for p in planned if p.accepted)
     assert stats.lotsen_share == sum(p.tier >= 1 for p in planned) / total
     assert stats.coordinators_share == sum(p.tier == 2 for p in planned) / total
-    helpers = {h for p in planned for h in p.helpers}
-    assert stats.active_volunteers == len(helpers | {LATE_ACCEPTOR})
-    assert LATE_ACCEPTOR not in helpers
+    assert stats.active_volunteers == len(active_in_october(planned))
+    assert LATE_ACCEPTOR not in offers_in_october(planned)
     assert stats.lotsen == len(LOTSEN)
     assert stats.new_volunteers == len(NEW_VOLUNTEERS)
     assert sum(sum(week.values()) for week in stats.weeks.values()) == total
