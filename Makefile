@@ -68,6 +68,7 @@ bench: setup
 	$(BIN)/python -m bench.burst
 	$(BIN)/python -m bench.interference
 	$(BIN)/python -m bench.langid
+	$(BIN)/python -m bench.stats
 
 clean:
 	rm -rf $(VENV) $(LOCALES)/*/LC_MESSAGES/*.mo .pytest_cache .mypy_cache .ruff_cache

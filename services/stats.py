@@ -9,7 +9,7 @@ appear only by pseudonym: never a name, a username, a Telegram id or a text anyb
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -179,46 +179,73 @@ async def _attendance(session: AsyncSession, start: datetime, end: datetime) -> 
     return counts.get(True, 0), sum(counts.values())
 
 
+@dataclass(slots=True)
+class _Tally:
+    """The period's requests counted by each of their grouping columns."""
+
+    topic: Counter[str] = field(default_factory=Counter)
+    district: Counter[str] = field(default_factory=Counter)
+    language: Counter[str] = field(default_factory=Counter)
+    status: Counter[str] = field(default_factory=Counter)
+    tier: Counter[int] = field(default_factory=Counter)
+
+    @property
+    def total(self) -> int:
+        return sum(self.status.values())
+
+    def reached(self, tier: Tier) -> float:
+        return share(sum(n for t, n in self.tier.items() if t >= tier), self.total)
+
+
+def _tally(groups: list[Any]) -> _Tally:
+    tally = _Tally()
+    for skill, district, language, status, tier, n in groups:
+        tally.topic[skill] += n
+        tally.district[district] += n
+        tally.language[language] += n
+        tally.status[str(status)] += n
+        tally.tier[int(tier)] += n
+    return tally
+
+
+def _request_figures(tally: _Tally, rows: list[RequestRow]) -> dict[str, Any]:
+    return {
+        "total": tally.total,
+        "by_topic": dict(tally.topic.most_common()),
+        "by_district": dict(tally.district.most_common()),
+        "by_language": dict(tally.language.most_common()),
+        "taken_share": share(sum(tally.status[s.value] for s in TAKEN), tally.total),
+        "median_to_first_offer": median_of(row.to_first_offer for row in rows),
+        "median_to_acceptance": median_of(row.to_acceptance for row in rows),
+        "lotsen_share": tally.reached(Tier.LOTSEN),
+        "coordinators_share": tally.reached(Tier.COORDINATORS),
+    }
+
+
+async def _people_figures(session: AsyncSession, start: datetime, end: datetime) -> dict[str, Any]:
+    active, lotsen, new = await _volunteer_counts(session, start, end)
+    attended, marked = await _attendance(session, start, end)
+    return {
+        "active_volunteers": active,
+        "lotsen": lotsen,
+        "new_volunteers": new,
+        "attended": attended,
+        "attendance_marked": marked,
+    }
+
+
 async def statistics(
     session: AsyncSession, *, period: Period, tz: ZoneInfo, rows: list[RequestRow] | None = None
 ) -> Stats:
     """The period's figures; `rows` (request_rows of the same period) saves reading them twice."""
     start, end = period.bounds(tz)
-    groups = await _groups(session, start, end)
+    tally = _tally(await _groups(session, start, end))
     rows = rows if rows is not None else await request_rows(session, period=period, tz=tz)
-    topic, district, language, status, tier = (
-        Counter[str](),
-        Counter[str](),
-        Counter[str](),
-        Counter[str](),
-        Counter[int](),
-    )
-    for skill, dist, lang, state, reached, n in groups:
-        topic[skill] += n
-        district[dist] += n
-        language[lang] += n
-        status[str(state)] += n
-        tier[int(reached)] += n
-    total = sum(status.values())
-    active, lotsen, new = await _volunteer_counts(session, start, end)
-    attended, marked = await _attendance(session, start, end)
     return Stats(
         period=period,
-        total=total,
-        by_topic=dict(topic.most_common()),
-        by_district=dict(district.most_common()),
-        by_language=dict(language.most_common()),
-        taken_share=share(sum(status[s.value] for s in TAKEN), total),
-        median_to_first_offer=median_of(row.to_first_offer for row in rows),
-        median_to_acceptance=median_of(row.to_acceptance for row in rows),
-        lotsen_share=share(sum(n for t, n in tier.items() if t >= Tier.LOTSEN), total),
-        coordinators_share=share(sum(n for t, n in tier.items() if t >= Tier.COORDINATORS), total),
-        active_volunteers=active,
-        lotsen=lotsen,
-        new_volunteers=new,
-        attended=attended,
-        attendance_marked=marked,
         weeks=by_week([(row.created_at, row.status.value) for row in rows], period, tz),
+        **_request_figures(tally, rows),
+        **await _people_figures(session, start, end),
     )
 
 

@@ -1,16 +1,22 @@
-"""Files the bot uploads (sendDocument), kept as Telegram keeps them: under a file_id that the
-bot may send again instead of the file, with their bytes for tests to read back."""
+"""Files the bot uploads (sendDocument, sendPhoto), kept as Telegram keeps them: under a file_id
+that the bot may send again instead of the file, with their bytes for tests to read back; a photo
+also as the sizes Telegram makes of it."""
 
 from __future__ import annotations
 
 import hashlib
+import io
 import itertools
 import mimetypes
 
-from bot.emulator.models import StoredDocument, Upload, bad_request
+from PIL import Image
+
+from bot.emulator.models import JsonDict, StoredDocument, Upload, bad_request
 from bot.emulator.params import Params
 
 _ATTACH = "attach://"
+_SMALLER = (90, 320, 800)  # the longer side of the copies Telegram makes of a photo
+_LARGEST = 1280  # and of the photo itself, scaled down if larger
 
 
 class FileStore:
@@ -48,3 +54,28 @@ class FileStore:
         )
         self.by_id[document.file_id] = document
         return document
+
+
+def photo_sizes(photo: StoredDocument) -> list[JsonDict]:
+    """The PhotoSize objects Telegram makes of an uploaded picture, smallest first; the largest
+    keeps the upload's file_id. Not a picture, too large or too thin: refused as by Telegram."""
+    try:
+        with Image.open(io.BytesIO(photo.content)) as image:
+            width, height = image.size
+    except OSError as err:  # Pillow's "cannot identify image file" is an OSError
+        raise bad_request("IMAGE_PROCESS_FAILED") from err
+    if width + height > 10_000 or max(width, height) > 20 * min(width, height):
+        raise bad_request("PHOTO_INVALID_DIMENSIONS")
+    limits = [*(side for side in _SMALLER if max(width, height) > side), _LARGEST]
+    return [_size(photo, width, height, side, side == _LARGEST) for side in limits]
+
+
+def _size(photo: StoredDocument, width: int, height: int, side: int, largest: bool) -> JsonDict:
+    scale = min(1.0, side / max(width, height))
+    return {
+        "file_id": photo.file_id if largest else f"{photo.file_id}_{side}",
+        "file_unique_id": photo.file_unique_id if largest else f"{photo.file_unique_id}{side}",
+        "width": max(1, round(width * scale)),
+        "height": max(1, round(height * scale)),
+        "file_size": max(1, round(len(photo.content) * scale * scale)),
+    }

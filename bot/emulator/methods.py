@@ -6,7 +6,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from bot.emulator.files import FileStore
+from bot.emulator.files import FileStore, photo_sizes
 from bot.emulator.models import ApiError, Chat, Edit, JsonDict, StoredMessage, bad_request
 from bot.emulator.params import Params
 from bot.emulator.profile import ProfileMethods
@@ -47,6 +47,7 @@ class BotApi(ProfileMethods):
             "getMyShortDescription": self.get_my_short_description,
             "sendMessage": self.send_message,
             "sendDocument": self.send_document,
+            "sendPhoto": self.send_photo,
             "editMessageText": self.edit_message_text,
             "editMessageReplyMarkup": self.edit_message_reply_markup,
             "editMessageCaption": self.edit_message_caption,
@@ -149,15 +150,25 @@ class BotApi(ProfileMethods):
         return self._sent("sendMessage", chat, message)
 
     async def send_document(self, params: Params) -> JsonDict:
+        return self._send_file("sendDocument", params, "document")
+
+    async def send_photo(self, params: Params) -> JsonDict:
+        return self._send_file("sendPhoto", params, "photo")
+
+    def _send_file(self, method: str, params: Params, field: str) -> JsonDict:
         chat = self._target_chat(params)
         caption = parse_caption(params)
-        document = self.files.receive(params, "document")
+        stored = self.files.receive(params, field)
+        sizes = photo_sizes(stored) if field == "photo" else None
         message = self._new_message(chat, params)
-        message.document = document
+        if sizes is None:
+            message.document = stored
+        else:
+            message.photo, message.photo_file = sizes, stored
         if caption is not None:
             parsed, message.html = caption
             message.caption, message.entities = parsed.text, parsed.entities
-        return self._sent("sendDocument", chat, message)
+        return self._sent(method, chat, message)
 
     def _new_message(self, chat: Chat, params: Params) -> StoredMessage:
         """A new message of the bot's, once its keyboard and the flood limits allow it."""
@@ -215,7 +226,7 @@ class BotApi(ProfileMethods):
     async def edit_message_caption(self, params: Params) -> JsonDict:
         chat = self._target_chat(params)
         message = self._editable(params, chat)
-        if message.document is None:
+        if message.document is None and message.photo is None:
             raise bad_request("there is no caption in the message to edit")
         parsed, html = parse_caption(params) or (None, None)
         markup = parse_markup(params, self.emu.max_callback_data_bytes)

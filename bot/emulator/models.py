@@ -128,7 +128,8 @@ class StoredMessage:
     html: str | None = None  # the HTML source of the text, or of the caption
     entities: list[JsonDict] = field(default_factory=list)  # of the text, or of the caption
     reply_markup: JsonDict | None = None
-    photo: list[JsonDict] | None = None
+    photo: list[JsonDict] | None = None  # PhotoSize objects, smallest first
+    photo_file: StoredDocument | None = None  # the picture the bot uploaded, bytes included
     document: StoredDocument | None = None
     caption: str | None = None
     edits: list[Edit] = field(default_factory=list)
@@ -140,7 +141,9 @@ class StoredMessage:
         """What a chat shows of the message, as text: its text, a photo, or a file and caption."""
         if self.document is not None:
             return "\n".join(filter(None, [f"📎 {self.document.file_name}", self.caption]))
-        return self.text if self.text is not None else "📷 photo"
+        if self.photo is not None:
+            return "\n".join(filter(None, ["📷 photo", self.caption]))
+        return self.text or ""
 
     @property
     def inline_buttons(self) -> list[JsonDict]:

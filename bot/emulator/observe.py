@@ -51,6 +51,11 @@ class EmulatorView:
         """The files the bot sent into the user's private chat, oldest first, bytes included."""
         return [m.document for m in self.messages_to(user_id) if m.document is not None]
 
+    def photos_to(self, user_id: int) -> list[StoredDocument]:
+        """The pictures the bot sent into the user's private chat, oldest first, bytes included
+        (the sizes Telegram made of each are on its message's ``photo``)."""
+        return [m.photo_file for m in self.messages_to(user_id) if m.photo_file is not None]
+
     def callback_answer(self, query_id: str) -> JsonDict | None:
         record = self.callback_queries.get(query_id)
         return record.answer if record else None

@@ -6,6 +6,7 @@ The e2e conftest records every result of every emulator and runs this module las
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -21,6 +22,7 @@ from aiogram.types import (
     InlineKeyboardMarkup,
     Message,
 )
+from PIL import Image
 
 from bot.emulator import Emulator
 from bot.emulator.methods import BotApi
@@ -33,6 +35,15 @@ BUTTON = InlineKeyboardMarkup(
 )
 
 Parser = Callable[[Any], object]
+
+
+def _png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (1080, 1080), "white").save(out, format="PNG")
+    return out.getvalue()
+
+
+PNG = _png()
 
 
 def one(kind: type[telegram.TelegramObject]) -> Parser:
@@ -68,6 +79,7 @@ RESULT_TYPES: dict[str, Parser] = {
     "getMyShortDescription": one(telegram.BotShortDescription),
     "sendMessage": one(telegram.Message),
     "sendDocument": one(telegram.Message),
+    "sendPhoto": one(telegram.Message),
     "editMessageText": one(telegram.Message),
     "editMessageReplyMarkup": one(telegram.Message),
     "editMessageCaption": one(telegram.Message),
@@ -172,6 +184,9 @@ async def test_the_calls_no_journey_makes_get_answers_when_a_real_client_makes_t
     ics = BufferedInputFile(b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", filename="treffen.ics")
     document = await bot.send_document(USER, ics, caption="<b>Treffen</b>", reply_markup=BUTTON)
     assert document.document is not None and document.document.file_name == "treffen.ics"
+    chart = BufferedInputFile(PNG, filename="weeks.png")
+    photo = await bot.send_photo(USER, chart, caption="<b>Woche</b>", reply_markup=BUTTON)
+    assert photo.photo is not None and photo.photo[-1].width == 1080
     edited = await bot.edit_message_caption(
         chat_id=USER, message_id=document.message_id, caption="<i>Treffen</i>"
     )
@@ -234,6 +249,10 @@ DOCUMENT = {"file_id": "f", "file_unique_id": "u", "file_name": "a.ics"}
         (
             "sendDocument",
             {"message_id": 1, "date": 1, "chat": CHAT, "document": DOCUMENT | {"x": 1}},
+        ),
+        (
+            "sendPhoto",
+            {"message_id": 1, "date": 1, "chat": CHAT, "photo": [{"file_id": "f", "width": 1}]},
         ),
         ("getMe", {"id": 1, "first_name": "Lotse"}),
         ("deleteMessage", {"ok": True}),
