@@ -21,6 +21,7 @@ from bot import replies
 from bot.supervise import Running
 from db.fsm import current_session
 from db.models import OutboxMessage
+from handlers.views.document import MadeWhenSent
 from matching.locales import interface_language
 from services.clock import Clock
 from services.outbox import Due, HeldAnswer, add_answers
@@ -114,8 +115,15 @@ class UnitOfWork(BaseMiddleware):
         return result
 
     async def _send_files(self, files: Sequence[TelegramMethod[Any]], update_id: int) -> None:
-        """Photos and documents after the answers (a "working on it" comes first), paced."""
+        """Photos and documents after the answers (a "working on it" comes first), paced. A
+        file made when sent is drawn before it takes its place in the pacer."""
         for call in files:
+            try:
+                for file in _made_when_sent(call):
+                    await file.make()
+            except Exception:  # a drawing failed after the commit: the others still go out
+                log.exception("update %s: a file could not be made", update_id)
+                continue
             try:
                 await self._delivery.call(call, replies.chat_of(call))
             except TelegramAPIError as exc:
@@ -165,6 +173,11 @@ class UnitOfWork(BaseMiddleware):
         bot: Bot = data["bot"]
         for call in calls:
             await _quietly(bot(call), update.update_id)
+
+
+def _made_when_sent(call: TelegramMethod[Any]) -> list[MadeWhenSent]:
+    files = (getattr(call, "photo", None), getattr(call, "document", None))
+    return [file for file in files if isinstance(file, MadeWhenSent)]
 
 
 async def _quietly(call: Awaitable[Any], update_id: int) -> None:

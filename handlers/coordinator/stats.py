@@ -1,21 +1,22 @@
 """/stats (figures and charts) and /export (a workbook and a CSV) for a period: this week,
 last month, this year, last year, or dates typed after the command (01.01.2026–31.01.2026).
-The files are sent after the commit, beside the answers (bot/replies.py)."""
+The files are drawn and sent after the commit, after the answers (bot/replies.py)."""
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
+from functools import partial
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject
-from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from handlers.callbacks import ReportCb, ReportKind
 from handlers.views import charts, reports
+from handlers.views.document import MadeWhenSent
 from matching.areas import Areas
 from matching.stats import Period, PeriodKind, parse_period, period_of
 from services.clock import Clock
@@ -128,8 +129,7 @@ async def _send_stats(chat_id: int, period: Period, ctx: Ctx) -> None:
     stats = await statistics(ctx.session, period=period, tz=ctx.rules.tz)
     await ctx.bot.send_message(chat_id, reports.stats_text(stats, ctx.locale))
     for chart in charts.charts(stats, ctx.areas, ctx.locale):
-        png = await asyncio.to_thread(charts.render, chart)
-        photo = BufferedInputFile(png, chart.filename)
+        photo = MadeWhenSent(partial(charts.render, chart), chart.filename)
         await ctx.bot.send_photo(chat_id, photo, caption=chart.title)
 
 
@@ -138,11 +138,11 @@ async def _send_export(chat_id: int, period: Period, ctx: Ctx) -> None:
     rows = await request_rows(ctx.session, period=period, tz=tz)
     stats = await statistics(ctx.session, period=period, tz=tz, rows=rows)
     people = await activity(ctx.session, period=period, tz=tz, key=ctx.rules.pseudonym_key)
-    book = await asyncio.to_thread(reports.workbook, stats, rows, people, ctx.areas, tz)
+    book = partial(reports.workbook, stats, rows, people, ctx.areas, tz)
     name = f"lotse-{period.first.isoformat()}-{period.last.isoformat()}"
-    await ctx.bot.send_document(chat_id, BufferedInputFile(book, f"{name}.xlsx"))
-    table = reports.requests_csv(rows, ctx.areas, tz)
-    await ctx.bot.send_document(chat_id, BufferedInputFile(table, f"{name}.csv"))
+    await ctx.bot.send_document(chat_id, MadeWhenSent(book, f"{name}.xlsx"))
+    table = partial(reports.requests_csv, rows, ctx.areas, tz)
+    await ctx.bot.send_document(chat_id, MadeWhenSent(table, f"{name}.csv"))
 
 
 def router() -> Router:
