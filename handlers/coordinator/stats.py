@@ -25,6 +25,7 @@ from services.session import Session
 from services.stats import activity, request_rows, statistics
 
 COMMANDS = {ReportKind.STATS: "stats", ReportKind.EXPORT: "export"}
+REPORTS = {command: report for report, command in COMMANDS.items()}
 
 
 def period_keyboard(report: ReportKind) -> InlineKeyboardMarkup:
@@ -70,7 +71,7 @@ async def _command(report: ReportKind, message: Message, command: CommandObject,
     await _report(report, period, message.chat.id, ctx)
 
 
-async def cmd_stats(
+async def cmd_report(
     message: Message,
     command: CommandObject,
     bot: Bot,
@@ -79,21 +80,9 @@ async def cmd_stats(
     areas: Areas,
     i18n: I18n,
 ) -> None:
+    """/stats or /export."""
     ctx = Ctx(bot, session, rules, areas, i18n.current_locale)
-    await _command(ReportKind.STATS, message, command, ctx)
-
-
-async def cmd_export(
-    message: Message,
-    command: CommandObject,
-    bot: Bot,
-    session: Session,
-    rules: Rules,
-    areas: Areas,
-    i18n: I18n,
-) -> None:
-    ctx = Ctx(bot, session, rules, areas, i18n.current_locale)
-    await _command(ReportKind.EXPORT, message, command, ctx)
+    await _command(REPORTS[command.command], message, command, ctx)
 
 
 async def on_period(
@@ -147,7 +136,6 @@ async def _send_export(chat_id: int, period: Period, ctx: Ctx) -> None:
 
 def router() -> Router:
     r = Router(name="coordinator_stats")
-    r.message.register(cmd_stats, Command("stats"))
-    r.message.register(cmd_export, Command("export"))
+    r.message.register(cmd_report, Command(*REPORTS))
     r.callback_query.register(on_period, ReportCb.filter(F.report.in_(set(ReportKind))))
     return r
