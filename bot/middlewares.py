@@ -22,7 +22,7 @@ from bot.supervise import Running
 from db.fsm import current_session
 from db.models import OutboxMessage
 from handlers.views.document import MadeWhenSent
-from matching.locales import interface_language
+from matching.locales import interface_language, own_language
 from services.clock import Clock
 from services.outbox import Due, HeldAnswer, add_answers
 from services.updates import claim_update
@@ -202,6 +202,7 @@ class LocaleMiddleware(I18nMiddleware):
         if not code and tg_user is not None:
             code = tg_user.language_code
         locale = interface_language(chosen, code, self.i18n.available_locales)
+        data["own_language"] = own_language(chosen, code)
         data["language_unknown"] = locale is None
         data["locale"] = locale or self.i18n.default_locale
         return str(data["locale"])

@@ -33,6 +33,12 @@ def offered(available: Collection[str]) -> list[str]:
     return [code for code in CODES if code in available]
 
 
+def own_language(chosen: str | None, language_code: str | None) -> str | None:
+    """The person's own language, whether or not Lotse speaks it: their choice, else their
+    Telegram language without the region (the hint for reading what they write)."""
+    return base_language(chosen or language_code) or None
+
+
 def interface_language(
     chosen: str | None, language_code: str | None, available: Collection[str]
 ) -> str | None:

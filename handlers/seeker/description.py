@@ -17,7 +17,6 @@ from handlers.states import NOT_A_COMMAND, Intake
 from handlers.views.direction import number
 from matching.areas import Areas
 from matching.language import detect_language
-from matching.locales import base_language
 from matching.text import clean, has_visible_letters
 from services.clock import Clock
 from services.rules import Rules
@@ -44,7 +43,7 @@ async def got_description(
     clock: Clock,
     i18n: I18n,
     description_limit: int,
-    user_locale: tuple[str | None, str | None] | None = None,
+    own_language: str | None = None,
 ) -> None:
     a = asking(areas, rules, clock, i18n, description_limit)
     text = clean(message.text or "").strip()
@@ -56,20 +55,9 @@ async def got_description(
     if (refused := _refusal(text)) is not None:
         await message.answer(refused)
         return
-    language = detect_language(text, writer_language(message, user_locale))
+    language = detect_language(text, own_language)
     await state.update_data(description=text, language=language, too_long=None)
     await ask(message, state, CONSENT, a)
-
-
-def writer_language(
-    message: Message, user_locale: tuple[str | None, str | None] | None
-) -> str | None:
-    """The writer's own language, the hint for reading their text: their stored choice, else
-    Telegram's language_code without the region; never the interface's fallback language."""
-    chosen, code = user_locale or (None, None)
-    if not code and message.from_user is not None:
-        code = message.from_user.language_code
-    return base_language(chosen or code) or None
 
 
 def _too_long(n: int, limit: int, *, tail: bool) -> str:
