@@ -83,6 +83,3 @@ class Settings(BaseSettings):
         if isinstance(value, int):
             return (value,)
         return value
-
-    def is_coordinator(self, user_id: int) -> bool:
-        return user_id in self.coordinators
