@@ -46,6 +46,23 @@ class MeetingDraft:
     audience_values: tuple[str, ...] = ()
     offsets: tuple[int, ...] = DEFAULT_OFFSETS
 
+    @classmethod
+    def of(cls, row: MeetingRow) -> MeetingDraft:
+        """A stored meeting as the coordinator entered it, to be changed."""
+        return cls(
+            title=row.title,
+            kind=row.kind,
+            start=row.local_time,
+            tz=row.tz,
+            weekday=row.weekday,
+            on=row.date,
+            duration_minutes=row.duration_minutes,
+            place=row.place,
+            audience=row.audience,
+            audience_values=tuple(row.audience_values),
+            offsets=tuple(row.reminder_offsets),
+        )
+
     def as_rule(self) -> Meeting:
         return Meeting(
             title=self.title,

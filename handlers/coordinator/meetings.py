@@ -188,19 +188,7 @@ async def on_edit(
     if loaded is None:
         return
     row = loaded[0]
-    draft = MeetingDraft(
-        title=row.title,
-        kind=row.kind,
-        start=row.local_time,
-        tz=row.tz,
-        weekday=row.weekday,
-        on=row.date,
-        duration_minutes=row.duration_minutes,
-        place=row.place,
-        audience=row.audience,
-        audience_values=tuple(row.audience_values),
-        offsets=tuple(row.reminder_offsets),
-    )
+    draft = MeetingDraft.of(row)
     await state.set_data({**steps.data_of(draft), "edit_id": row.id})
     await show(query, state, MeetingForm.confirm, asking(areas, rules, clock, i18n))
 

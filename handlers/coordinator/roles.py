@@ -17,8 +17,10 @@ from services.clock import Clock
 from services.rules import Rules
 from services.session import Session
 
+ADD, REMOVE = "coordinator_add", "coordinator_remove"
 
-async def cmd_add(
+
+async def cmd_role(
     message: Message,
     command: CommandObject,
     state: FSMContext,
@@ -26,24 +28,12 @@ async def cmd_add(
     clock: Clock,
     rules: Rules,
 ) -> None:
+    """/coordinator_add or /coordinator_remove, with whom after the command or asked for."""
+    adding = command.command == ADD
     if not command.args:
-        await _ask(message, state, RoleForm.adding)
+        await _ask(message, state, RoleForm.adding if adding else RoleForm.removing)
         return
-    await _apply(message, True, command.args, session, clock, rules)
-
-
-async def cmd_remove(
-    message: Message,
-    command: CommandObject,
-    state: FSMContext,
-    session: Session,
-    clock: Clock,
-    rules: Rules,
-) -> None:
-    if not command.args:
-        await _ask(message, state, RoleForm.removing)
-        return
-    await _apply(message, False, command.args, session, clock, rules)
+    await _apply(message, adding, command.args, session, clock, rules)
 
 
 async def _ask(message: Message, state: FSMContext, step: State) -> None:
@@ -91,8 +81,7 @@ async def _whom(message: Message, text: str | None, session: Session) -> int | N
 
 def router() -> Router:
     r = Router(name="coordinator-roles")
-    r.message.register(cmd_add, Command("coordinator_add"))
-    r.message.register(cmd_remove, Command("coordinator_remove"))
+    r.message.register(cmd_role, Command(ADD, REMOVE))
     r.message.register(on_whom, RoleForm.adding)
     r.message.register(on_whom, RoleForm.removing)
     return r
