@@ -12,6 +12,21 @@ class VolunteerStatus(enum.StrEnum):
     BANNED = "banned"
 
 
+class Standing(enum.StrEnum):
+    """Which volunteers a coordinator's list or broadcast is about (one choice at a time)."""
+
+    APPROVED = "a"  # approved and not banned: the usual audience
+    LOTSE = "l"  # approved Lotsen
+    PAUSED = "p"  # approved, on a pause
+    PENDING = "w"  # waiting for approval
+    UNREACHABLE = "u"  # approved, but Telegram refuses messages to them (they blocked the bot)
+    INACTIVE = "i"  # approved 90 days ago or more, and no answer or meeting since
+    BANNED = "b"
+
+
+INACTIVE_DAYS = 90
+
+
 class RequestStatus(enum.StrEnum):
     OPEN = "open"
     ASSIGNED = "assigned"

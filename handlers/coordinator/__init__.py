@@ -20,6 +20,7 @@ from handlers.coordinator import (
     roles,
     rsvp,
     stats,
+    volunteer_filters,
     volunteers,
 )
 from handlers.views.console import only_for_coordinators
@@ -33,6 +34,7 @@ class RouterModule(Protocol):
 
 MODULES: tuple[RouterModule, ...] = (
     volunteers,
+    volunteer_filters,
     requests,
     notice,
     meeting_form,

@@ -22,7 +22,7 @@ from handlers.views.time import day_label
 from matching.areas import Areas
 from matching.escalation import Tier
 from matching.locales import OWN_NAMES
-from matching.status import AuditAction, RequestStatus, VolunteerStatus, WhenKind
+from matching.status import AuditAction, RequestStatus, Standing, VolunteerStatus, WhenKind
 from matching.text import clean, isolate
 from services.answers import Answer
 from services.coordination import CloseReason, Outcome
@@ -182,6 +182,15 @@ LABELS: Mapping[type[Enum], Mapping[Enum, str]] = {
         VolunteerStatus.APPROVED: N_("approved"),
         VolunteerStatus.REJECTED: N_("not approved"),
         VolunteerStatus.BANNED: N_("banned"),
+    },
+    Standing: {  # which volunteers a coordinator's list or broadcast is about
+        Standing.APPROVED: N_("All approved"),
+        Standing.LOTSE: N_("Lotsen"),
+        Standing.PAUSED: N_("On a pause"),
+        Standing.PENDING: N_("Waiting for approval"),
+        Standing.UNREACHABLE: N_("Not reachable"),
+        Standing.INACTIVE: N_("Inactive for 90 days"),
+        Standing.BANNED: N_("Banned"),
     },
     Tier: {
         Tier.VOLUNTEERS: N_("tier 0: volunteers nearby"),
