@@ -10,11 +10,10 @@ from collections.abc import Sequence
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
 from aiogram.methods import SetMyCommands, SetMyDescription, SetMyShortDescription
-from aiogram.types import BotCommandScopeChat
 from aiogram.utils.i18n import I18n
 
 from handlers.views.menus import (
-    coordinator_commands,
+    coordinator_menus,
     description,
     everyone_commands,
     short_description,
@@ -33,18 +32,12 @@ def surfaces(i18n: I18n, coordinators: Sequence[int]) -> list[Surface]:
     for language in languages:
         with i18n.context(), i18n.use_locale(language or i18n.default_locale):
             calls.append(SetMyCommands(commands=everyone_commands(), language_code=language))
-            calls.extend(
-                SetMyCommands(
-                    commands=coordinator_commands(),
-                    scope=BotCommandScopeChat(chat_id=chat_id),
-                    language_code=language,
-                )
-                for chat_id in coordinators
-            )
             calls.append(SetMyDescription(description=description(), language_code=language))
             calls.append(
                 SetMyShortDescription(short_description=short_description(), language_code=language)
             )
+    for chat_id in coordinators:
+        calls.extend(coordinator_menus(i18n, chat_id))
     return calls
 
 

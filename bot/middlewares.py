@@ -104,7 +104,7 @@ class UnitOfWork(BaseMiddleware):
             return None
         # The toast ends the button's spinner; it goes out beside the answers, not after them.
         bot: Bot = data["bot"]
-        toasts = [_quietly(bot(toast), event.update_id) for toast in held.toasts]
+        toasts = [_quietly(bot(call), event.update_id) for call in held.direct]
         if rows:
             answers = [Due.leased(row) for row in rows]
             await asyncio.gather(self._delivery.deliver(answers, held.rows), *toasts)

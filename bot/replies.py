@@ -3,8 +3,9 @@
 While the unit of work (bot/middlewares.py) holds an update's transaction, every Bot API call
 that code makes through the bot (`message.answer`, `query.message.edit_text`, `query.answer`)
 is held here instead of going to Telegram: messages and edits become outbox rows in the same
-transaction, and callback toasts wait in memory. After the commit, the toasts go out directly
-and the rows at once through the sender's pacer; after a crash, the outbox still has the rows.
+transaction, and callback toasts (and a coordinator's new menu) wait in memory. After the
+commit, those go out directly and the rows at once through the sender's pacer; after a crash,
+the outbox still has the rows (and the menus are published again at start-up).
 Photos and documents an update sends (a coordinator's charts and exports) are held in memory
 too and sent right after the commit through the sender's pacer: they answer a request and
 change no state, so they are not worth an outbox row; after a crash they are lost and the
@@ -30,12 +31,14 @@ from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextR
 from aiogram.methods import (
     AnswerCallbackQuery,
     DeleteMessage,
+    DeleteMyCommands,
     EditMessageCaption,
     EditMessageReplyMarkup,
     EditMessageText,
     SendDocument,
     SendMessage,
     SendPhoto,
+    SetMyCommands,
     TelegramMethod,
 )
 from aiogram.methods.base import TelegramType
@@ -44,6 +47,8 @@ from aiogram.utils.i18n import I18n
 
 from handlers.views.direction import for_reader
 
+# A toast ends a button's spinner; a menu changes with a coordinator's role.
+DIRECT = (AnswerCallbackQuery, SetMyCommands, DeleteMyCommands)
 HELD = (SendMessage, EditMessageText, EditMessageCaption, EditMessageReplyMarkup, DeleteMessage)
 
 
@@ -56,13 +61,14 @@ class Held:
     """What one update asked Telegram to do, in order."""
 
     rows: list[TelegramMethod[Any]] = field(default_factory=list)  # become outbox rows
-    toasts: list[AnswerCallbackQuery] = field(default_factory=list)  # sent after commit
+    # Sent directly after the commit; nobody reads their result: toasts, coordinators' menus.
+    direct: list[TelegramMethod[Any]] = field(default_factory=list)
     files: list[SendPhoto | SendDocument] = field(default_factory=list)  # sent after commit
 
     def discard(self) -> None:
         """The update failed: what it said so far must not reach anybody."""
         self.rows.clear()
-        self.toasts.clear()
+        self.direct.clear()
         self.files.clear()
 
 
@@ -92,8 +98,8 @@ class HoldDuringTransaction(BaseRequestMiddleware):
         if held is None:
             return await make_request(bot, method)
         _direct(method)
-        if isinstance(method, AnswerCallbackQuery):
-            held.toasts.append(method)
+        if isinstance(method, DIRECT):
+            held.direct.append(method)
             return True
         if isinstance(method, SendPhoto | SendDocument):
             held.files.append(method)

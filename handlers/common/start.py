@@ -10,6 +10,7 @@ from aiogram.utils.i18n import gettext as _
 
 from handlers.callbacks import MenuAction, MenuCb, NavAction, NavCb
 from handlers.keyboards import button, language_menu_button, markup
+from handlers.views.menus import help_text
 from services.answers import mark_volunteer_unreachable
 from services.clock import Clock
 from services.roles import is_coordinator
@@ -41,51 +42,12 @@ async def cmd_start(message: Message, state: FSMContext) -> None:
     )
 
 
-def _help_parts(*, volunteer: bool, coordinator: bool) -> list[str]:
-    parts = [
-        _(
-            "<b>For everyone</b>\n/start: start\n/myrequests: your open requests\n"
-            "/language: change the language\n/cancel: stop what you are doing"
-        )
-    ]
-    if volunteer:
-        parts.append(
-            _(
-                "<b>For volunteers</b>\n/profile: your profile\n/mytasks: requests you took\n"
-                "/pause: take a break\n/resume: get requests again\n/quiet: quiet hours"
-            )
-            + "\n"
-            + _(
-                "/next: your next meetings\n"
-                "/meetings_off, /meetings_on: reminders of meetings off or on"
-            )
-        )
-    if coordinator:
-        parts.append(
-            _(
-                "<b>For coordinators</b>\n/pending: volunteers waiting for approval\n"
-                "/open: open requests\n/request NUMBER: one request and its history\n"
-                "/escalate NUMBER: go to the next tier now\n"
-                "/assign NUMBER VOLUNTEER: give it to a volunteer\n"
-                "/lotse VOLUNTEER, /unlotse VOLUNTEER: the Lotsen pool"
-            )
-        )
-        parts.append(
-            _(
-                "<b>Meetings</b>\n/meeting_new: set up a meeting or an event\n"
-                "/meetings: all meetings: change, pause, skip a date, delete\n"
-                "/rsvp MEETING: who comes, and who came"
-            )
-        )
-    return parts
-
-
 async def cmd_help(message: Message, session: Session) -> None:
     assert message.from_user is not None
     user_id = message.from_user.id
     volunteer = await get_volunteer(session, user_id) is not None
-    parts = _help_parts(volunteer=volunteer, coordinator=await is_coordinator(session, user_id))
-    await message.answer("\n\n".join(parts))
+    coordinator = await is_coordinator(session, user_id)
+    await message.answer(help_text(volunteer=volunteer, coordinator=coordinator))
 
 
 async def cmd_cancel(message: Message, state: FSMContext) -> None:

@@ -3,15 +3,18 @@ bot knows) or a forwarded message from them. The change and its audit row are on
 
 from __future__ import annotations
 
-from aiogram import Router
+from aiogram import Bot, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
+from aiogram.methods import TelegramMethod
 from aiogram.types import Message, MessageOriginHiddenUser, MessageOriginUser
+from aiogram.utils.i18n import get_i18n
 
 from handlers.coordinator.args import parse_who, user_mention
 from handlers.states import RoleForm
 from handlers.views import roles as views
+from handlers.views.menus import coordinator_menus, coordinator_menus_removed
 from services import roles
 from services.clock import Clock
 from services.rules import Rules
@@ -62,6 +65,20 @@ async def _apply(
     else:
         outcome = await roles.remove(session, actor_id=actor, user_id=user_id, rules=rules, now=now)
     await message.answer(views.role_outcome(outcome, await user_mention(session, user_id)))
+    assert message.bot is not None
+    await _menus(message.bot, outcome, user_id)
+
+
+async def _menus(bot: Bot, outcome: roles.RoleOutcome, user_id: int) -> None:
+    """The person's command menu follows their role at once, without a restart (sent after
+    the commit; at start-up every coordinator's menu is published again)."""
+    i18n, calls = get_i18n(), list[TelegramMethod[bool]]()
+    if outcome is roles.RoleOutcome.ADDED:
+        calls += coordinator_menus(i18n, user_id)
+    elif outcome is roles.RoleOutcome.REMOVED:
+        calls += coordinator_menus_removed(i18n, user_id)
+    for call in calls:
+        await bot(call)
 
 
 async def _whom(message: Message, text: str | None, session: Session) -> int | None:

@@ -3,8 +3,12 @@ coordinators' in their own chats) and what the bot's profile says about Lotse.""
 
 from __future__ import annotations
 
-from aiogram.types import BotCommand
+from aiogram.methods import DeleteMyCommands, SetMyCommands
+from aiogram.types import BotCommand, BotCommandScopeChat
+from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
+
+from matching.locales import offered
 
 
 def everyone_commands() -> list[BotCommand]:
@@ -18,10 +22,22 @@ def everyone_commands() -> list[BotCommand]:
     ]
 
 
-def coordinator_commands() -> list[BotCommand]:
-    """Everyone's commands, then the coordinators' own (their arguments in capitals)."""
+def volunteer_commands() -> list[BotCommand]:
+    """A volunteer's own commands (/next is in everyone's menu)."""
     return [
-        *everyone_commands(),
+        BotCommand(command="profile", description=_("Your profile")),
+        BotCommand(command="mytasks", description=_("Requests you took")),
+        BotCommand(command="pause", description=_("Take a break")),
+        BotCommand(command="resume", description=_("Get requests again")),
+        BotCommand(command="quiet", description=_("Quiet hours")),
+        BotCommand(command="meetings_off", description=_("No reminders of meetings")),
+        BotCommand(command="meetings_on", description=_("Reminders of meetings again")),
+    ]
+
+
+def coordinator_own_commands() -> list[BotCommand]:
+    """The coordinators' commands (their arguments in capitals)."""
+    return [
         BotCommand(command="pending", description=_("Volunteers waiting for approval")),
         BotCommand(command="open", description=_("Open requests")),
         BotCommand(command="request", description=_("NUMBER: one request and its history")),
@@ -33,12 +49,58 @@ def coordinator_commands() -> list[BotCommand]:
         BotCommand(command="meeting_new", description=_("Set up a meeting or an event")),
         BotCommand(command="meetings", description=_("All meetings and events")),
         BotCommand(command="rsvp", description=_("MEETING: who comes, and who came")),
+        BotCommand(command="stats", description=_("Figures and charts for a period")),
+        BotCommand(command="export", description=_("The annual report as a workbook")),
         BotCommand(command="coordinator_add", description=_("PERSON: make someone a coordinator")),
         BotCommand(
             command="coordinator_remove", description=_("PERSON: end someone's coordinator role")
         ),
         BotCommand(command="audit", description=_("What coordinators did lately")),
     ]
+
+
+def coordinator_commands() -> list[BotCommand]:
+    """The coordinators' menu: everyone's commands, then their own."""
+    return [*everyone_commands(), *coordinator_own_commands()]
+
+
+def _languages(i18n: I18n) -> list[str | None]:
+    """Every language with a catalog, then the default (for everybody else)."""
+    return [*offered(i18n.available_locales), None]
+
+
+def coordinator_menus(i18n: I18n, chat_id: int) -> list[SetMyCommands]:
+    """The coordinators' menu in one coordinator's chat, in every language."""
+    calls = []
+    for language in _languages(i18n):
+        with i18n.context(), i18n.use_locale(language or i18n.default_locale):
+            calls.append(
+                SetMyCommands(
+                    commands=coordinator_commands(),
+                    scope=BotCommandScopeChat(chat_id=chat_id),
+                    language_code=language,
+                )
+            )
+    return calls
+
+
+def coordinator_menus_removed(i18n: I18n, chat_id: int) -> list[DeleteMyCommands]:
+    """Back to everyone's menu in a former coordinator's chat."""
+    scope = BotCommandScopeChat(chat_id=chat_id)
+    return [DeleteMyCommands(scope=scope, language_code=code) for code in _languages(i18n)]
+
+
+def help_text(*, volunteer: bool, coordinator: bool) -> str:
+    """/help: each role sees the commands of its menus, and only those."""
+    sections = [(_("For everyone"), everyone_commands())]
+    if volunteer:
+        sections.append((_("For volunteers"), volunteer_commands()))
+    if coordinator:
+        sections.append((_("For coordinators"), coordinator_own_commands()))
+    return "\n\n".join(
+        "\n".join([f"<b>{title}</b>", *(f"/{c.command} – {c.description}" for c in commands)])
+        for title, commands in sections
+    )
 
 
 def description() -> str:

@@ -4,11 +4,14 @@ guard at once, with an audit row for each change."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
+from aiogram.methods import DeleteMyCommands, SetMyCommands, TelegramMethod
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.role_models import AuditEntry, Coordinator
+from matching.locales import CODES
 from matching.status import AuditAction
 from services.audit import record
 from services.clock import FrozenClock
@@ -121,3 +124,30 @@ async def test_audit_shows_twenty_lines_and_pages_older_and_newer_when_pressed(
     older = await harness.press(COORDINATOR_ID, buttons(calls)[0][1])
     assert texts(older)[0].count("made a volunteer a Lotse") == 5
     assert [label for label, _ in buttons(older)] == ["« Newer"]
+
+
+def menus_of(calls: list[TelegramMethod[Any]]) -> list[tuple[str, object, str | None]]:
+    """The menu calls: which, in whose chat, in which language."""
+    return [
+        (type(c).__name__, getattr(c.scope, "chat_id", None), c.language_code)
+        for c in calls
+        if isinstance(c, SetMyCommands | DeleteMyCommands)
+    ]
+
+
+async def test_a_new_coordinators_menu_is_published_and_a_removed_ones_taken_back_at_once(
+    harness: Harness,
+) -> None:
+    added = menus_of(await harness.send(COORDINATOR_ID, f"/coordinator_add {NEW}"))
+    languages = [language for _, _, language in added]
+    assert {(kind, chat) for kind, chat, _ in added} == {("SetMyCommands", NEW)}
+    assert len(languages) == len(CODES) + 1 and None in languages
+    removed = menus_of(await harness.send(COORDINATOR_ID, f"/coordinator_remove {NEW}"))
+    assert {(kind, chat) for kind, chat, _ in removed} == {("DeleteMyCommands", NEW)}
+    assert [language for _, _, language in removed] == languages
+
+
+async def test_no_menu_changes_when_the_role_does_not_change(harness: Harness) -> None:
+    await harness.send(COORDINATOR_ID, f"/coordinator_add {NEW}")
+    again = await harness.send(COORDINATOR_ID, f"/coordinator_add {NEW}")
+    assert menus_of(again) == []
