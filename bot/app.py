@@ -228,9 +228,9 @@ async def start_background(app: App) -> None:
     await app.run_due_steps()
     app.scheduler.start()
     watch = MeetingWatch(app.scheduler, sessions=app.sessions, job=partial(_remind, app))
-    await watch()
+    await watch.check()
     app.scheduler.add_job(
-        watch,
+        watch.check,
         "interval",
         seconds=app.settings.escalation_poll_seconds,
         id="meeting-watch",

@@ -27,7 +27,9 @@ def main(argv: list[str] | None = None) -> int:
     db.add_argument("action", choices=["upgrade"])
     demo = commands.add_parser("demo", help="play a scene offline against a local emulator")
     demo.add_argument(
-        "--scene", choices=["basic", "escalation", "multilingual", "meeting"], default="basic"
+        "--scene",
+        choices=["basic", "escalation", "multilingual", "meeting", "console"],
+        default="basic",
     )
     i18n = commands.add_parser("i18n", help="the translation catalogs (see docs/TRANSLATING.md)")
     i18n.add_argument("action", choices=["extract", "update", "compile", "init"])

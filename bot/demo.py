@@ -119,11 +119,18 @@ async def scene_multilingual(s: Stage) -> None:
     await s.expect(SAMIR, "Leila")
 
 
+async def _console(s: Stage) -> None:
+    from bot.demo_console import scene_console  # it builds on this module's seekers
+
+    await scene_console(s)
+
+
 SCENES: dict[str, Callable[[Stage], Awaitable[None]]] = {
     "basic": scene_basic,
     "escalation": scene_escalation,
     "multilingual": scene_multilingual,
     "meeting": scene_meeting,
+    "console": _console,
 }
 # A scene's own settings: one offer a round, so that who is asked first is who is asked.
 SETTINGS: dict[str, dict[str, Any]] = {"multilingual": {"offers_per_round": 1}}

@@ -157,8 +157,9 @@ class MeetingWatch:
         self.scheduler, self.sessions, self.job = scheduler, sessions, job
         self.seen: tuple[tuple[int, Meeting], ...] | None = None
 
-    async def __call__(self) -> bool:
-        """True when the jobs were rebuilt."""
+    async def check(self) -> bool:
+        """True when the jobs were rebuilt. A method, not `__call__`: APScheduler 3 runs a
+        callable object in a worker thread, where its coroutine is never awaited."""
         async with self.sessions() as session:
             now = tuple((row.id, rule) for row, rule in await all_meetings(session))
         if now == self.seen:

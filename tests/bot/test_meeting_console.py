@@ -232,8 +232,8 @@ async def test_meeting_jobs_are_rebuilt_only_when_the_meetings_change(
 ) -> None:
     scheduler = AsyncIOScheduler(timezone="UTC")
     watch = MeetingWatch(scheduler, sessions=sessions, job=lambda: None)
-    assert await watch() and not scheduler.get_jobs()
+    assert await watch.check() and not scheduler.get_jobs()
     await saved_meeting(sessions, clock)
-    assert await watch()
+    assert await watch.check()
     assert sorted(job.id for job in scheduler.get_jobs()) == ["meeting:1:1440", "meeting:1:60"]
-    assert not await watch()
+    assert not await watch.check()
