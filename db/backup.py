@@ -66,6 +66,6 @@ def pg_dump_hint(url: URL, target: Path) -> str:
     )
     address = plain.render_as_string(hide_password=False)
     return (
-        "lotse db backup copies SQLite databases only. For PostgreSQL use pg_dump: "
+        "the database is PostgreSQL; back it up with pg_dump: "
         f"pg_dump --format=custom --file={target} '{address}'"
     )
