@@ -42,6 +42,7 @@ from services.rules import Rules
 log = logging.getLogger(__name__)
 
 DRAIN_SECONDS = 10.0  # how long shutdown waits for updates still being handled
+SENDER_TASK = "outbox-sender"  # the supervised task's name: the health check looks for it
 
 
 def build_rules(settings: Settings) -> Rules:
@@ -224,7 +225,7 @@ async def create_app(
 
 async def start_background(app: App) -> None:
     """Start the sender and the scheduler; steps that fell due while we were down run now."""
-    app.tasks.append(supervised("outbox-sender", app.sender.run))
+    app.tasks.append(supervised(SENDER_TASK, app.sender.run))
     await app.run_due_steps()
     app.scheduler.start()
     watch = MeetingWatch(app.scheduler, sessions=app.sessions, job=partial(_remind, app))

@@ -24,7 +24,8 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("run", help="run the bot (polling or webhook, from the settings)")
     db = commands.add_parser("db", help="database maintenance")
-    db.add_argument("action", choices=["upgrade"])
+    db.add_argument("action", choices=["upgrade", "backup"])
+    db.add_argument("file", nargs="?", type=Path, help="for backup: where the copy goes")
     demo = commands.add_parser("demo", help="play a scene offline against a local emulator")
     demo.add_argument(
         "--scene",
@@ -49,6 +50,8 @@ def main(argv: list[str] | None = None) -> int:
         asyncio.run(play(args.scene, out=lambda line: print(line, flush=True)))
         return 0
     settings = Settings()
+    if args.command == "db" and args.action == "backup":
+        return _backup(settings, args.file) if args.file else parser.exit(2, BACKUP_USAGE)
     if args.command == "db":
         asyncio.run(_upgrade(settings))
         return 0
@@ -66,6 +69,21 @@ async def _upgrade(settings: Settings) -> None:
     await upgrade(engine)
     await engine.dispose()
     print("database is up to date")
+
+
+BACKUP_USAGE = "lotse db backup needs a file, e.g. `lotse db backup /data/backup.db`\n"
+
+
+def _backup(settings: Settings, target: Path) -> int:
+    from db.backup import BackupRefused, backup
+
+    try:
+        source = backup(settings.database_url, target)
+    except BackupRefused as refused:
+        print(f"lotse db backup: {refused}", file=sys.stderr)
+        return 1
+    print(f"backed up {source} to {target}")
+    return 0
 
 
 def catalogs(action: str, lang: str | None = None, root: Path = ROOT) -> int:

@@ -147,9 +147,11 @@ class Pacer:
         self._changed = asyncio.Event()
         self._closed = asyncio.Event()
         self._acquired = 0
+        self.retry_afters = 0  # 429s seen by this process (every one comes here): /metrics
 
     def pause(self, seconds: float) -> None:
         """Telegram said 429: nobody sends for `seconds`."""
+        self.retry_afters += 1
         self._paused_until = max(self._paused_until, self._now() + seconds)
 
     def close(self) -> None:

@@ -5,12 +5,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from typing import Any
 
+from aiogram import Bot
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
 
 from bot.app import App, close, create_app, run_polling, start_background
 from bot.config import Settings
+from bot.health import Watch
 from bot.menus import publish_surfaces
 from services.roles import coordinator_ids
 
@@ -45,9 +48,18 @@ async def run_polling_until_signal(app: App) -> None:
 
 class DrainingRequestHandler(SimpleRequestHandler):
     """Telegram gets its 200 at once and the update is handled in the background; at shutdown
-    those updates finish (or, after a bound, are cut) before the database goes away."""
+    those updates finish (or, after a bound, are cut) before the database goes away. Each
+    update handled is counted for /metrics."""
 
     drain_seconds = 10.0
+
+    def __init__(self, *, watch: Watch, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._watch = watch
+
+    async def _background_feed_update(self, bot: Bot, update: dict[str, Any]) -> None:
+        await super()._background_feed_update(bot, update)
+        self._watch.handled(update)
 
     async def close(self) -> None:
         pending = set(self._background_feed_update_tasks)
@@ -58,13 +70,17 @@ class DrainingRequestHandler(SimpleRequestHandler):
         await super().close()
 
 
-def webhook_app(app: App) -> web.Application:
+def webhook_app(app: App, watch: Watch | None = None) -> web.Application:
+    """The webhook, and beside it /healthz and /metrics (bot/health.py)."""
     settings = app.settings
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
     web_app = web.Application()
-    DrainingRequestHandler(dispatcher=app.dp, bot=app.bot, secret_token=secret).register(
-        web_app, path=settings.webhook_path
+    watch = watch or Watch(app)
+    handler = DrainingRequestHandler(
+        dispatcher=app.dp, bot=app.bot, secret_token=secret, watch=watch
     )
+    handler.register(web_app, path=settings.webhook_path)
+    watch.routes(web_app)
     setup_application(web_app, app.dp, bot=app.bot)
     return web_app
 
