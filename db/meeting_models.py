@@ -21,6 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.models import Base, _enum
+from db.privacy import Erase, Kind, not_personal, personal
 from matching.status import Audience, MeetingKind, RsvpAnswer
 
 
@@ -28,20 +29,22 @@ class MeetingRow(Base):
     __tablename__ = "meetings"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    title: Mapped[str] = mapped_column(String(200))
+    # A meeting's title and place are the coordinators' words for everybody, about nobody.
+    title: Mapped[str] = mapped_column(String(200), info=not_personal())
     kind: Mapped[MeetingKind] = mapped_column(_enum(MeetingKind))
     weekday: Mapped[int | None] = mapped_column(SmallInteger)  # 0 is Monday
     date: Mapped[date | None] = mapped_column(Date)
     local_time: Mapped[time] = mapped_column(Time)
     tz: Mapped[str] = mapped_column(String(64))
     duration_minutes: Mapped[int] = mapped_column(Integer)
-    place: Mapped[str | None] = mapped_column(Text)
+    place: Mapped[str | None] = mapped_column(Text, info=not_personal())
     audience: Mapped[Audience] = mapped_column(_enum(Audience))
     # Districts or skills when the audience is a part of the volunteers.
-    audience_values: Mapped[list[str]] = mapped_column(JSON, default=list)
-    reminder_offsets: Mapped[list[int]] = mapped_column(JSON)  # minutes before the start
+    audience_values: Mapped[list[str]] = mapped_column(JSON, default=list, info=not_personal())
+    # minutes before the start
+    reminder_offsets: Mapped[list[int]] = mapped_column(JSON, info=not_personal())
     paused: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_by: Mapped[int] = mapped_column(BigInteger)
+    created_by: Mapped[int] = mapped_column(BigInteger, info=personal(Kind.ID))
     created_at: Mapped[datetime]
 
 
@@ -61,7 +64,9 @@ class Rsvp(Base):
 
     meeting_id: Mapped[int] = _meeting_fk()
     occurrence: Mapped[datetime] = mapped_column(primary_key=True)  # its start, UTC
-    volunteer_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    volunteer_id: Mapped[int] = mapped_column(
+        BigInteger, primary_key=True, info=personal(Kind.ID, erase=Erase.DELETE)
+    )
     answer: Mapped[RsvpAnswer] = mapped_column(_enum(RsvpAnswer))
     answered_at: Mapped[datetime]
 
@@ -75,7 +80,9 @@ class ReminderLog(Base):
     meeting_id: Mapped[int] = _meeting_fk()
     occurrence: Mapped[datetime] = mapped_column(primary_key=True)
     offset_minutes: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    volunteer_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    volunteer_id: Mapped[int] = mapped_column(
+        BigInteger, primary_key=True, info=personal(Kind.ID, erase=Erase.DELETE)
+    )
     at: Mapped[datetime]
 
 
@@ -84,7 +91,7 @@ class Attendance(Base):
 
     meeting_id: Mapped[int] = _meeting_fk()
     occurrence: Mapped[datetime] = mapped_column(primary_key=True)
-    volunteer_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    volunteer_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, info=personal(Kind.ID))
     attended: Mapped[bool] = mapped_column(Boolean)
 
 
@@ -94,7 +101,9 @@ class MeetingOptout(Base):
     __tablename__ = "meeting_optout"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    volunteer_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    volunteer_id: Mapped[int] = mapped_column(
+        BigInteger, index=True, info=personal(Kind.ID, erase=Erase.DELETE)
+    )
     meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
 
 
@@ -106,5 +115,7 @@ class AssignmentReminder(Base):
     request_id: Mapped[int] = mapped_column(
         ForeignKey("requests.id", ondelete="CASCADE"), primary_key=True
     )
-    person_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    person_id: Mapped[int] = mapped_column(
+        BigInteger, primary_key=True, info=personal(Kind.ID, erase=Erase.DELETE)
+    )
     at: Mapped[datetime]

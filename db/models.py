@@ -26,6 +26,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from db.privacy import Erase, Kind, not_personal, personal
 from matching.status import OfferStatus, Priority, RequestStatus, VolunteerStatus, WhenKind
 
 NAMING = {
@@ -87,9 +88,14 @@ class OutboxStatus(enum.StrEnum):
 class User(Base):
     __tablename__ = "users"
 
-    id: Mapped[int] = mapped_column(TelegramId, primary_key=True, autoincrement=False)
-    first_name: Mapped[str] = mapped_column(String(128), default="")
-    username: Mapped[str | None] = mapped_column(String(64))
+    id: Mapped[int] = mapped_column(
+        TelegramId,
+        primary_key=True,
+        autoincrement=False,
+        info=personal(Kind.ID, erase=Erase.DELETE),
+    )
+    first_name: Mapped[str] = mapped_column(String(128), default="", info=personal(Kind.NAME))
+    username: Mapped[str | None] = mapped_column(String(64), info=personal(Kind.USERNAME))
     language_code: Mapped[str | None] = mapped_column(String(16))
     locale: Mapped[str | None] = mapped_column(String(8))
     reachable: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -105,6 +111,7 @@ class Volunteer(Base):
         ForeignKey("users.id", ondelete="CASCADE"),
         primary_key=True,
         autoincrement=False,
+        info=personal(Kind.ID),
     )
     status: Mapped[VolunteerStatus] = mapped_column(_enum(VolunteerStatus))
     is_lotse: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -115,7 +122,7 @@ class Volunteer(Base):
     quiet_end: Mapped[int | None] = mapped_column(Integer)
     daily_cap: Mapped[int | None] = mapped_column(Integer)
     last_offer_at: Mapped[datetime | None]
-    decided_by: Mapped[int | None] = mapped_column(BigInteger)
+    decided_by: Mapped[int | None] = mapped_column(BigInteger, info=personal(Kind.ID))
     decided_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
 
@@ -125,7 +132,10 @@ class VolunteerSkill(Base):
     __table_args__ = (Index("ix_volunteer_skills_skill_user", "skill", "user_id"),)
 
     user_id: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("volunteers.user_id", ondelete="CASCADE"), primary_key=True
+        BigInteger,
+        ForeignKey("volunteers.user_id", ondelete="CASCADE"),
+        primary_key=True,
+        info=personal(Kind.ID, erase=Erase.DELETE),
     )
     skill: Mapped[str] = mapped_column(String(32), primary_key=True)
 
@@ -135,7 +145,10 @@ class VolunteerDistrict(Base):
     __table_args__ = (Index("ix_volunteer_districts_district_user", "district", "user_id"),)
 
     user_id: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("volunteers.user_id", ondelete="CASCADE"), primary_key=True
+        BigInteger,
+        ForeignKey("volunteers.user_id", ondelete="CASCADE"),
+        primary_key=True,
+        info=personal(Kind.ID, erase=Erase.DELETE),
     )
     district: Mapped[str] = mapped_column(String(32), primary_key=True)
 
@@ -144,7 +157,10 @@ class VolunteerLanguage(Base):
     __tablename__ = "volunteer_languages"
 
     user_id: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("volunteers.user_id", ondelete="CASCADE"), primary_key=True
+        BigInteger,
+        ForeignKey("volunteers.user_id", ondelete="CASCADE"),
+        primary_key=True,
+        info=personal(Kind.ID, erase=Erase.DELETE),
     )
     language: Mapped[str] = mapped_column(String(8), primary_key=True)
 
@@ -161,7 +177,10 @@ class VolunteerReach(Base):
     district: Mapped[str] = mapped_column(String(32), primary_key=True)
     language: Mapped[str] = mapped_column(String(8), primary_key=True)
     user_id: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("volunteers.user_id", ondelete="CASCADE"), primary_key=True
+        BigInteger,
+        ForeignKey("volunteers.user_id", ondelete="CASCADE"),
+        primary_key=True,
+        info=personal(Kind.ID, erase=Erase.DELETE),
     )
 
 
@@ -171,25 +190,32 @@ class HelpRequest(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     ref: Mapped[str] = mapped_column(String(12), unique=True)
-    seeker_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"), index=True)
+    seeker_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id"), index=True, info=personal(Kind.ID)
+    )
     skill: Mapped[str] = mapped_column(String(32))
     district: Mapped[str] = mapped_column(String(32))
     when_kind: Mapped[WhenKind] = mapped_column(_enum(WhenKind))
     when_date: Mapped[date | None] = mapped_column(Date)
-    description: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(Text, info=personal(Kind.TEXT, owner="seeker_id"))
     language: Mapped[str] = mapped_column(String(8))
     consent: Mapped[bool] = mapped_column(Boolean)
     urgent: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[RequestStatus] = mapped_column(_enum(RequestStatus), index=True)
-    assignee_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("users.id"), index=True)
+    assignee_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("users.id"), index=True, info=personal(Kind.ID)
+    )
     # The escalation policy frozen at creation, and where the request stands in it.
-    policy: Mapped[dict[str, Any]]
+    policy: Mapped[dict[str, Any]] = mapped_column(info=not_personal())  # numbers only
     tier: Mapped[int] = mapped_column(Integer, default=0)
     step: Mapped[int] = mapped_column(Integer, default=0)
     next_step_at: Mapped[datetime | None]
     # Counts every step taken; names the messages a step sends (outbox dedupe keys).
     steps_run: Mapped[int] = mapped_column(Integer, default=0)
-    close_reason: Mapped[str | None] = mapped_column(Text)
+    # A coordinator's words about the seeker's request.
+    close_reason: Mapped[str | None] = mapped_column(
+        Text, info=personal(Kind.TEXT, owner="seeker_id")
+    )
     # The seeker's form that made this request: a second submit of the same form finds it.
     draft_key: Mapped[str | None] = mapped_column(String(36), unique=True)
     created_at: Mapped[datetime]
@@ -205,7 +231,9 @@ class Offer(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     request_id: Mapped[int] = mapped_column(ForeignKey("requests.id", ondelete="CASCADE"))
-    volunteer_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"))
+    volunteer_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id"), info=personal(Kind.ID)
+    )
     status: Mapped[OfferStatus] = mapped_column(_enum(OfferStatus))
     tier: Mapped[int] = mapped_column(Integer, default=0)
     # An offer withdrawn when someone else accepted can be made again after a release.
@@ -224,8 +252,8 @@ class RequestEvent(Base):
     )
     at: Mapped[datetime]
     kind: Mapped[str] = mapped_column(String(32))
-    actor_id: Mapped[int | None] = mapped_column(BigInteger)
-    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    actor_id: Mapped[int | None] = mapped_column(BigInteger, info=personal(Kind.ID))
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict, info=personal(Kind.JSON))
 
 
 class OutboxMessage(Base):
@@ -235,11 +263,13 @@ class OutboxMessage(Base):
     __table_args__ = (Index("ix_outbox_status_due", "status", "not_before"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    dedupe_key: Mapped[str] = mapped_column(String(128), unique=True)
-    chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    dedupe_key: Mapped[str] = mapped_column(String(128), unique=True, info=personal(Kind.KEY))
+    chat_id: Mapped[int] = mapped_column(
+        BigInteger, index=True, info=personal(Kind.ID, erase=Erase.DELETE)
+    )
     # What to say, rendered in the reader's locale at send time (see handlers/views/notices.py).
     kind: Mapped[str] = mapped_column(String(32))
-    payload: Mapped[dict[str, Any]]
+    payload: Mapped[dict[str, Any]] = mapped_column(info=personal(Kind.JSON))
     # For edits: the outbox row whose sent message is to be edited.
     edit_of: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[OutboxStatus] = mapped_column(_enum(OutboxStatus))
@@ -249,7 +279,7 @@ class OutboxMessage(Base):
     # Past this moment the message is no use any more (a reminder for a meeting that began).
     expires_at: Mapped[datetime | None]
     message_id: Mapped[int | None] = mapped_column(BigInteger)
-    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error: Mapped[str | None] = mapped_column(Text, info=not_personal())  # Telegram's words
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
 
@@ -257,9 +287,12 @@ class OutboxMessage(Base):
 class FsmRecord(Base):
     __tablename__ = "fsm_state"
 
-    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    # "bot:chat:user:destiny": a conversation's state goes with its person.
+    key: Mapped[str] = mapped_column(
+        String(200), primary_key=True, info=personal(Kind.KEY, erase=Erase.DELETE)
+    )
     state: Mapped[str | None] = mapped_column(String(200))
-    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict, info=personal(Kind.JSON))
 
 
 class ProcessedUpdate(Base):

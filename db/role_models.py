@@ -9,15 +9,21 @@ from sqlalchemy import BigInteger, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.models import Base, TelegramId, _enum
+from db.privacy import Erase, Kind, personal
 from matching.status import AuditAction
 
 
 class Coordinator(Base):
     __tablename__ = "coordinators"
 
-    user_id: Mapped[int] = mapped_column(TelegramId, primary_key=True, autoincrement=False)
+    user_id: Mapped[int] = mapped_column(
+        TelegramId,
+        primary_key=True,
+        autoincrement=False,
+        info=personal(Kind.ID, erase=Erase.DELETE),
+    )
     # None for the coordinators named in the settings, seeded at start.
-    added_by: Mapped[int | None] = mapped_column(BigInteger)
+    added_by: Mapped[int | None] = mapped_column(BigInteger, info=personal(Kind.ID))
     added_at: Mapped[datetime]
 
 
@@ -29,8 +35,8 @@ class AuditEntry(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     at: Mapped[datetime]
-    actor_id: Mapped[int] = mapped_column(BigInteger)
+    actor_id: Mapped[int] = mapped_column(BigInteger, info=personal(Kind.ID))
     action: Mapped[AuditAction] = mapped_column(_enum(AuditAction))
-    target_user_id: Mapped[int | None] = mapped_column(BigInteger)
+    target_user_id: Mapped[int | None] = mapped_column(BigInteger, info=personal(Kind.ID))
     target_request_id: Mapped[int | None] = mapped_column(Integer)
-    detail: Mapped[str] = mapped_column(String(200), default="")
+    detail: Mapped[str] = mapped_column(String(200), default="", info=personal(Kind.KEY))
