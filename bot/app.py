@@ -66,6 +66,7 @@ def build_rules(settings: Settings) -> Rules:
         max_open_requests=settings.max_open_requests,
         assignment_reminder_hour=settings.assignment_reminder_hour,
         pseudonym_key=_pseudonym_key(settings),
+        keep_closed_days=settings.keep_closed_days,
     )
 
 

@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     max_open_requests: int = Field(default=3, ge=1)
     # Local hour of the evening before a dated request when both sides are reminded.
     assignment_reminder_hour: int = Field(default=18, ge=0, le=23)
+    # Days after which a closed request loses its texts and its seeker (LOTSE_KEEP_CLOSED_DAYS).
+    keep_closed_days: int = Field(default=90, ge=1)
 
     # Escalation (minutes); "today" requests halve every wait.
     round_interval_minutes: float = Field(default=20, gt=0)

@@ -21,6 +21,7 @@ from services.clock import Clock
 from services.escalation import due_request_ids, run_if_due
 from services.meeting_queries import all_meetings
 from services.meeting_reminders import send_assignment_reminders, send_due_reminders
+from services.privacy.retention import run_retention
 from services.rules import Rules
 
 log = logging.getLogger(__name__)
@@ -87,7 +88,44 @@ def create_scheduler(
         max_instances=1,
         coalesce=True,
     )
+    add_retention_job(scheduler, sessions=sessions, rules=rules, clock=clock, running=running)
     return scheduler
+
+
+def add_retention_job(
+    scheduler: AsyncIOScheduler,
+    *,
+    sessions: async_sessionmaker[AsyncSession],
+    rules: Rules,
+    clock: Clock,
+    running: Running,
+) -> None:
+    """Once a day at 04:15 local time (outside the hour the clocks change), old personal data
+    goes (services/privacy/retention.py). A day missed while down is made up the next day: each
+    rule takes everything older than its limit, not one day's worth."""
+
+    async def retention() -> None:
+        with running.track():
+            await run_daily_retention(sessions=sessions, rules=rules, clock=clock)
+
+    scheduler.add_job(
+        retention,
+        CronTrigger(hour=4, minute=15, timezone=rules.tz),
+        id="retention",
+        replace_existing=True,
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=None,
+    )
+
+
+async def run_daily_retention(
+    *, sessions: async_sessionmaker[AsyncSession], rules: Rules, clock: Clock
+) -> dict[str, int]:
+    async with sessions() as session, session.begin():
+        counts = await run_retention(session, rules=rules, now=clock.now())
+    log.info("retention run: %s", counts)
+    return counts
 
 
 async def send_reminders(

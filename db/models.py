@@ -125,18 +125,26 @@ class Volunteer(Base):
     decided_by: Mapped[int | None] = mapped_column(BigInteger, info=personal(Kind.ID))
     decided_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
+    # The last "Stay", and when a year's silence was asked about (services/privacy/retention).
+    active_at: Mapped[datetime | None]
+    stay_asked_at: Mapped[datetime | None]
+
+
+def _volunteer_link() -> Any:
+    """The volunteer a row of their profile belongs to; it goes when they are erased."""
+    return mapped_column(
+        BigInteger,
+        ForeignKey("volunteers.user_id", ondelete="CASCADE"),
+        primary_key=True,
+        info=personal(Kind.ID, erase=Erase.DELETE),
+    )
 
 
 class VolunteerSkill(Base):
     __tablename__ = "volunteer_skills"
     __table_args__ = (Index("ix_volunteer_skills_skill_user", "skill", "user_id"),)
 
-    user_id: Mapped[int] = mapped_column(
-        BigInteger,
-        ForeignKey("volunteers.user_id", ondelete="CASCADE"),
-        primary_key=True,
-        info=personal(Kind.ID, erase=Erase.DELETE),
-    )
+    user_id: Mapped[int] = _volunteer_link()
     skill: Mapped[str] = mapped_column(String(32), primary_key=True)
 
 
@@ -144,24 +152,14 @@ class VolunteerDistrict(Base):
     __tablename__ = "volunteer_districts"
     __table_args__ = (Index("ix_volunteer_districts_district_user", "district", "user_id"),)
 
-    user_id: Mapped[int] = mapped_column(
-        BigInteger,
-        ForeignKey("volunteers.user_id", ondelete="CASCADE"),
-        primary_key=True,
-        info=personal(Kind.ID, erase=Erase.DELETE),
-    )
+    user_id: Mapped[int] = _volunteer_link()
     district: Mapped[str] = mapped_column(String(32), primary_key=True)
 
 
 class VolunteerLanguage(Base):
     __tablename__ = "volunteer_languages"
 
-    user_id: Mapped[int] = mapped_column(
-        BigInteger,
-        ForeignKey("volunteers.user_id", ondelete="CASCADE"),
-        primary_key=True,
-        info=personal(Kind.ID, erase=Erase.DELETE),
-    )
+    user_id: Mapped[int] = _volunteer_link()
     language: Mapped[str] = mapped_column(String(8), primary_key=True)
 
 
@@ -176,12 +174,7 @@ class VolunteerReach(Base):
     skill: Mapped[str] = mapped_column(String(32), primary_key=True)
     district: Mapped[str] = mapped_column(String(32), primary_key=True)
     language: Mapped[str] = mapped_column(String(8), primary_key=True)
-    user_id: Mapped[int] = mapped_column(
-        BigInteger,
-        ForeignKey("volunteers.user_id", ondelete="CASCADE"),
-        primary_key=True,
-        info=personal(Kind.ID, erase=Erase.DELETE),
-    )
+    user_id: Mapped[int] = _volunteer_link()
 
 
 class HelpRequest(Base):

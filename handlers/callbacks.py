@@ -265,3 +265,22 @@ class AuditPageCb(CallbackData, prefix="au"):
     """/audit's paging: the rows from `offset` (0 is the newest)."""
 
     offset: Annotated[int, Field(ge=0, lt=2**31)] = 0
+
+
+class ForgetCb(CallbackData, prefix="fg"):
+    """/forget's answer: delete everything about me (yes), or keep it."""
+
+    yes: bool
+
+
+class EraseCb(CallbackData, prefix="er"):
+    """/erase's answer: a coordinator confirms erasing one person, or does not."""
+
+    user_id: UserId
+    yes: bool
+
+
+class StayCb(CallbackData, prefix="sy"):
+    """A volunteer silent for a year answers: stay (yes), or leave and be deleted."""
+
+    stay: bool

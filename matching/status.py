@@ -98,3 +98,5 @@ class AuditAction(enum.StrEnum):
     MEETING_SKIPPED = "meeting_skipped"
     MEETING_DELETED = "meeting_deleted"
     ATTENDANCE_MARKED = "attendance_marked"
+    PERSON_ERASED = "person_erased"
+    RETENTION_RUN = "retention_run"  # by nobody (actor 0): the daily job

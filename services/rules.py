@@ -24,6 +24,8 @@ class Rules:
     assignment_reminder_hour: int = 18
     # The key of the volunteers' pseudonyms in exports (matching/stats.py pseudonym).
     pseudonym_key: bytes = b"lotse"
+    # Days after which a closed request loses its texts and its seeker (services/privacy).
+    keep_closed_days: int = 90
 
     def policy_for(self, *, urgent: bool) -> Policy:
         return self.policy.urgent(self.urgent_factor) if urgent else self.policy

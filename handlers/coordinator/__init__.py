@@ -16,6 +16,7 @@ from handlers.coordinator import (
     meeting_form,
     meetings,
     notice,
+    privacy,
     requests,
     roles,
     rsvp,
@@ -43,6 +44,7 @@ MODULES: tuple[RouterModule, ...] = (
     stats,
     roles,
     audit,
+    privacy,
 )
 
 

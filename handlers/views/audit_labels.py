@@ -30,4 +30,6 @@ AUDIT_LABELS: Mapping[Enum, str] = {
     AuditAction.MEETING_SKIPPED: N_("skipped a meeting date"),
     AuditAction.MEETING_DELETED: N_("deleted a meeting"),
     AuditAction.ATTENDANCE_MARKED: N_("marked attendance"),
+    AuditAction.PERSON_ERASED: N_("erased a person's data"),
+    AuditAction.RETENTION_RUN: N_("deleted old data (daily)"),
 }

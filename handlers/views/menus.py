@@ -19,6 +19,8 @@ def everyone_commands() -> list[BotCommand]:
         BotCommand(command="language", description=_("Change the language")),
         BotCommand(command="help", description=_("All commands")),
         BotCommand(command="cancel", description=_("Stop what you are doing")),
+        BotCommand(command="mydata", description=_("What Lotse stores about you")),
+        BotCommand(command="forget", description=_("Delete everything about you")),
     ]
 
 
@@ -56,6 +58,8 @@ def coordinator_own_commands() -> list[BotCommand]:
             command="coordinator_remove", description=_("PERSON: end someone's coordinator role")
         ),
         BotCommand(command="audit", description=_("What coordinators did lately")),
+        BotCommand(command="erase", description=_("PERSON: delete everything about someone")),
+        BotCommand(command="privacy_report", description=_("What personal data Lotse stores")),
     ]
 
 

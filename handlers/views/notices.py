@@ -17,6 +17,7 @@ from handlers.callbacks import ApproveCb, OfferCb, TaskCb
 from handlers.keyboards import button, markup
 from handlers.views.document import Document, Rendered, Shown, for_reader_shown
 from handlers.views.labels import close_reason_text, username_label
+from handlers.views.privacy import stay_question
 from handlers.views.requests import mention, render_escalation, request_summary
 from handlers.views.volunteers import profile_lines
 from matching.areas import Areas
@@ -44,6 +45,7 @@ from services.outbox import (
     WithdrawnNotice,
     from_json,
 )
+from services.outbox.payloads import StayQuestion
 
 
 @dataclass(frozen=True)
@@ -263,3 +265,8 @@ def _send_failed(p: SendFailedNotice, r: Reader) -> Rendered:
 
 # Meeting reminders and the evening-before reminders register their renderers on import.
 from handlers.views import meetings as _meetings  # noqa: E402, F401
+
+
+@renders(StayQuestion)
+def _stay(p: StayQuestion, r: Reader) -> Rendered:
+    return stay_question()

@@ -42,6 +42,7 @@ class Notice(enum.StrEnum):
     MEETING_SKIPPED = "meeting_skipped"
     ASSIGNMENT_REMINDER_VOLUNTEER = "task_reminder"
     ASSIGNMENT_REMINDER_SEEKER = "request_reminder"
+    STAY_QUESTION = "stay_question"
 
 
 class Payload(Record):
@@ -253,6 +254,13 @@ class RequestReminder(AboutRequest):
     volunteer_name: str = personal()
 
 
+@record
+class StayQuestion(Payload):
+    """To a volunteer silent for a year: stay, or leave (services/privacy/retention.py)."""
+
+    kind = Notice.STAY_QUESTION
+
+
 PAYLOADS: dict[Notice, type[Payload]] = {
     cls.kind: cls
     for cls in (
@@ -278,6 +286,7 @@ PAYLOADS: dict[Notice, type[Payload]] = {
         MeetingSkipped,
         TaskReminder,
         RequestReminder,
+        StayQuestion,
     )
 }
 

@@ -53,7 +53,7 @@ async def erase_person(
     cancelled, declined, released = await _end_open_work(session, user_id, rules, now)
     await session.flush()
     who = await person(session, user_id)
-    tomb = await _tombstone(session, now)
+    tomb = await new_tombstone(session, now)
     for table in reversed(list(personal_tables())):
         await _delete_rows(session, table, who)
     for table in personal_tables():
@@ -96,7 +96,7 @@ async def _end_open_work(
     return cancelled, declined, released
 
 
-async def _tombstone(session: AsyncSession, now: datetime) -> int:
+async def new_tombstone(session: AsyncSession, now: datetime) -> int:
     """A fresh id below zero (Telegram's user ids are positive), for one erased person."""
     while True:
         tomb = -(secrets.randbelow(2**52) + 1)

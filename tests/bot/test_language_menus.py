@@ -75,6 +75,8 @@ async def test_menus_are_published_per_language_when_the_bot_starts(i18n: I18n) 
         "language",
         "help",
         "cancel",
+        "mydata",
+        "forget",
     ]
     german, english = menus[("de", None)], menus[("en", None)]
     assert german[0].description != english[0].description

@@ -44,6 +44,7 @@ from services.outbox import (
     personal_fields,
 )
 from services.outbox import payloads as payloads_module
+from services.outbox.payloads import StayQuestion
 
 FACTS = RequestFacts(
     request_id=7,
@@ -107,6 +108,7 @@ SAMPLES: list[Payload] = [
     RequestReminder(
         ref="K7M2QP", request_id=7, day=date(2025, 3, 14), volunteer_id=601, volunteer_name="Vic"
     ),
+    StayQuestion(),
 ]
 PERSONAL: dict[type[Payload], frozenset[str]] = {
     HeldAnswer: frozenset({"params"}),
