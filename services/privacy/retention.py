@@ -126,8 +126,8 @@ def _silent_since(since: datetime) -> Any:
     """Approved volunteers who did nothing since `since`, or whom Telegram refuses since then."""
     me = Volunteer.user_id
     did = or_(
-        Volunteer.created_at >= since,
-        Volunteer.active_at >= since,
+        # NULL would make the whole NOT unknown: the last "Stay", else the day they joined.
+        func.coalesce(Volunteer.active_at, Volunteer.created_at) >= since,
         exists().where(Offer.volunteer_id == me, Offer.answered_at >= since),
         exists().where(Rsvp.volunteer_id == me, Rsvp.answered_at >= since),
         exists().where(Attendance.volunteer_id == me, Attendance.occurrence >= since),
