@@ -4,34 +4,24 @@ the same checks without starting the bot."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from aiogram import Bot
-from aiogram.exceptions import (
-    TelegramNetworkError,
-    TelegramNotFound,
-    TelegramServerError,
-    TelegramUnauthorizedError,
-)
-from aiogram.types import User
-from aiogram.utils.token import TokenValidationError
 from pydantic import ValidationError
 from sqlalchemy import make_url
 
-from bot.app import create_bot
 from bot.config import Settings
 from db.engine import create_engine, create_session_factory
 from db.migrate import revisions
 from services.roles import coordinator_ids
 
+if TYPE_CHECKING:
+    from aiogram.types import User
+
 log = logging.getLogger(__name__)
 
-NO_TOKEN = "LOTSE_BOT_TOKEN is not set; get one from @BotFather (`lotse demo` needs none)"
-NOT_A_TOKEN = "LOTSE_BOT_TOKEN: this is not a bot token (like 123456789:AAH…); ask @BotFather"
-BAD_TOKEN = "LOTSE_BOT_TOKEN: Telegram does not accept this token; get one from @BotFather"
 NO_COORDINATOR = (
     "no coordinator is configured, so nobody can approve volunteers: set LOTSE_COORDINATORS "
     "to your Telegram id (send /id to the bot) or LOTSE_COORDINATOR_CHAT_ID"
@@ -78,46 +68,12 @@ def webhook_problems(settings: Settings) -> list[str]:
     return [f"{name}: webhook mode needs it (see .env.example)" for name in missing]
 
 
-async def who_am_i(settings: Settings) -> User:
-    """Ask Telegram who the bot is: a wrong token is said at once, an unreachable Telegram is
-    asked again with growing pauses, a bounded number of times."""
-    if settings.bot_token is None or not settings.bot_token.get_secret_value():
-        raise Problem(NO_TOKEN)
-    try:
-        bot = create_bot(settings)
-    except TokenValidationError:
-        raise Problem(NOT_A_TOKEN) from None
-    try:
-        return await _ask(bot, settings)
-    finally:
-        await bot.session.close()
-
-
-async def _ask(bot: Bot, settings: Settings) -> User:
-    pause = settings.telegram_connect_backoff_seconds
-    attempts = settings.telegram_connect_attempts
-    for attempt in range(1, attempts + 1):
-        try:
-            return await bot.get_me()
-        except (TelegramUnauthorizedError, TelegramNotFound):
-            raise Problem(BAD_TOKEN) from None
-        except (TelegramNetworkError, TelegramServerError) as exc:
-            if attempt == attempts:
-                break
-            log.warning("Telegram cannot be reached (%s); trying again", type(exc).__name__)
-            await asyncio.sleep(pause)
-            pause *= 2
-    where = settings.telegram_api_url or "api.telegram.org"
-    raise Problem(
-        f"LOTSE_BOT_TOKEN: cannot reach Telegram at {where} ({attempts} tries); "
-        "check the network (or LOTSE_TELEGRAM_API_URL)"
-    )
-
-
 async def preflight(settings: Settings) -> User:
     """Before `lotse run` creates or migrates anything."""
     if problems := webhook_problems(settings):
         raise Problem(*problems)
+    from bot.token_check import who_am_i  # aiogram takes seconds to import: only when needed
+
     me = await who_am_i(settings)
     await database_state(settings, must_exist=False)
     return me
@@ -161,18 +117,21 @@ def warn_without_coordinators(settings: Settings, stored: Sequence[int]) -> None
 
 
 async def run_checks(settings: Settings, *, offline: bool, out: Callable[[str], None]) -> bool:
-    """`lotse check`: one line per check, "ok" or "problem"; True when all are ok."""
+    """`lotse check`: one line per check, "ok" or "problem"; True when none is a problem. No
+    coordinator is a warning, as at start: the bot runs, but nobody can approve volunteers."""
     results: list[tuple[bool, str]] = [(True, "settings: read")]
     results += [(False, line) for line in webhook_problems(settings)]
     if not offline:
         results.append(await _check(_token_line(settings)))
     results += await _database_lines(settings)
     for fine, line in results:
-        out(f"{'ok' if fine else 'problem':8} {line}")
-    return all(fine for fine, _ in results)
+        out(f"{'ok' if fine else 'warning' if line == NO_COORDINATOR else 'problem':8} {line}")
+    return all(fine or line == NO_COORDINATOR for fine, line in results)
 
 
 async def _token_line(settings: Settings) -> str:
+    from bot.token_check import who_am_i
+
     me = await who_am_i(settings)
     return f"LOTSE_BOT_TOKEN: Telegram knows this bot as @{me.username} (id {me.id})"
 
