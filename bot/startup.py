@@ -61,7 +61,10 @@ def webhook_problems(settings: Settings) -> list[str]:
         name
         for name, value in (
             ("LOTSE_WEBHOOK_BASE_URL", settings.webhook_base_url),
-            ("LOTSE_WEBHOOK_SECRET", settings.webhook_secret),
+            (
+                "LOTSE_WEBHOOK_SECRET",
+                settings.webhook_secret and settings.webhook_secret.get_secret_value(),
+            ),
         )
         if not value
     ]
