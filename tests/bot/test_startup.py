@@ -235,3 +235,25 @@ def test_lotse_prints_its_version_when_asked(capsys: pytest.CaptureFixture[str])
         main(["--version"])
     assert exit_.value.code == 0
     assert capsys.readouterr().out.startswith("lotse ")
+
+
+def test_start_says_the_database_cannot_be_opened_in_one_line_when_nothing_listens(
+    telegram: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("LOTSE_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("LOTSE_TELEGRAM_API_URL", telegram)
+    monkeypatch.setenv(
+        "LOTSE_DATABASE_URL", f"postgresql+asyncpg://lotse@127.0.0.1:{closed_port()}/lotse"
+    )
+    assert main(["run"]) == 2
+    assert one_line(capsys).startswith("LOTSE_DATABASE_URL: cannot open the database (")
+
+
+def test_start_names_the_missing_webhook_settings_when_webhook_mode_lacks_them(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("LOTSE_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("LOTSE_MODE", "webhook")
+    monkeypatch.setenv("LOTSE_WEBHOOK_BASE_URL", "https://lotse.example.org")
+    assert main(["run"]) == 2
+    assert one_line(capsys) == "LOTSE_WEBHOOK_SECRET: webhook mode needs it (see .env.example)"
