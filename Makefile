@@ -76,4 +76,4 @@ bench: setup
 	$(BIN)/python -m bench.stats
 
 clean:
-	rm -rf $(VENV) $(LOCALES)/*/LC_MESSAGES/*.mo .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(LOCALES)/*/LC_MESSAGES/*.mo .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info
