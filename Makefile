@@ -10,7 +10,7 @@ CODE := bot handlers matching services db
 # Type-checked: the code, and tests and benchmarks under a looser section (see pyproject.toml).
 TYPED := $(CODE) tests bench
 
-.PHONY: setup run test test-postgres demo lint typecheck check locales extract i18n bench clean
+.PHONY: setup run test test-postgres test-package demo lint typecheck check locales extract i18n bench clean
 
 setup: $(STAMP) $(MO)
 
@@ -36,6 +36,11 @@ test: setup lint typecheck
 # The database and dispatcher tests again on a throwaway PostgreSQL server (installed if missing).
 test-postgres: setup
 	.ci/with-postgres $(BIN)/pytest -q tests/db tests/bot
+
+# The wheel is complete: built, installed (not editable) in a fresh virtualenv, and the demo
+# played from another folder (.ci/package).
+test-package: setup
+	VENV=$(VENV) .ci/package
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check .
@@ -71,4 +76,4 @@ bench: setup
 	$(BIN)/python -m bench.stats
 
 clean:
-	rm -rf $(VENV) $(LOCALES)/*/LC_MESSAGES/*.mo .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(LOCALES)/*/LC_MESSAGES/*.mo .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info

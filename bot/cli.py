@@ -1,4 +1,5 @@
-"""The command line: `lotse run`, `lotse db upgrade`, `lotse demo`, `lotse i18n ...`."""
+"""The command line: `lotse run`, `lotse check`, `lotse db upgrade|backup`, `lotse demo`,
+`lotse i18n ...`. Start-up problems are one line each and exit code 2 (bot/startup.py)."""
 
 from __future__ import annotations
 
@@ -6,23 +7,34 @@ import argparse
 import asyncio
 import logging
 import sys
+from collections.abc import Callable, Coroutine
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import Any
 
-from bot.config import DEFAULT_LOCALES_DIR, Settings
+from bot.config import Settings
+from bot.logs import setup_logging
+from bot.startup import Problem, load_settings, preflight, run_checks
 from matching.locales import CODES
 
-ROOT = DEFAULT_LOCALES_DIR.parent
+# A source checkout: where `lotse i18n` finds the catalogs, babel.cfg and the code.
+ROOT = Path(__file__).resolve().parent.parent
 # The same as the Makefile's `extract` (tests/unit/test_catalogs.py reads the Makefile's).
 CODE = ("bot", "handlers", "matching", "services", "db")
 KEYWORDS = ("_", "__", "N_", "ngettext:1,2", "lazy_gettext")
 
 
-def main(argv: list[str] | None = None) -> int:
+def parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="lotse", description="Lotse: help requests meet volunteers"
     )
+    parser.add_argument("--version", action="version", version=f"lotse {_version()}")
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("run", help="run the bot (polling or webhook, from the settings)")
+    check = commands.add_parser(
+        "check", help="check the settings, the token, the database and the coordinators"
+    )
+    check.add_argument("--offline", action="store_true", help="without asking Telegram")
     db = commands.add_parser("db", help="database maintenance")
     db.add_argument("action", choices=["upgrade", "backup"])
     db.add_argument("file", nargs="?", type=Path, help="for backup: where the copy goes")
@@ -35,40 +47,55 @@ def main(argv: list[str] | None = None) -> int:
     i18n = commands.add_parser("i18n", help="the translation catalogs (see docs/TRANSLATING.md)")
     i18n.add_argument("action", choices=["extract", "update", "compile", "init"])
     i18n.add_argument("lang", nargs="?", choices=CODES, help="for init: the new language")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    cli = parser()
+    args = cli.parse_args(argv)
+    if args.command is None:  # nothing starts unless asked for
+        cli.print_help()
+        return 2
     if args.command == "i18n":
         if args.action == "init" and not args.lang:
-            parser.error("lotse i18n init needs a language, e.g. `lotse i18n init tr`")
+            cli.error("lotse i18n init needs a language, e.g. `lotse i18n init tr`")
         return catalogs(args.action, args.lang)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    if args.command == "db" and args.action == "backup" and args.file is None:
+        cli.exit(2, BACKUP_USAGE)
     if args.command == "demo":
         from bot.demo import play
 
-        logging.getLogger().setLevel(logging.WARNING)
+        setup_logging("WARNING")
         asyncio.run(play(args.scene, out=lambda line: print(line, flush=True)))
         return 0
-    settings = Settings()
-    if args.command == "db" and args.action == "backup":
-        return _backup(settings, args.file) if args.file else parser.exit(2, BACKUP_USAGE)
-    if args.command == "db":
-        asyncio.run(_upgrade(settings))
-        return 0
+    try:
+        settings = load_settings()
+        setup_logging(settings.log_level, settings.log_format)
+        return asyncio.run(COMMANDS[args.command](settings, args))
+    except Problem as problem:
+        for line in problem.lines:
+            print(line, file=sys.stderr)
+        return 2
+
+
+async def _run(settings: Settings, _args: argparse.Namespace) -> int:
     from bot.run import serve
 
-    asyncio.run(serve(settings))
+    me = await preflight(settings)
+    logging.getLogger(__name__).info("starting as @%s (id %s)", me.username, me.id)
+    await serve(settings)
     return 0
 
 
-async def _upgrade(settings: Settings) -> None:
-    from db.engine import create_engine
-    from db.migrate import upgrade
+async def _check(settings: Settings, args: argparse.Namespace) -> int:
+    fine = await run_checks(settings, offline=args.offline, out=print)
+    return 0 if fine else 1
 
-    engine = create_engine(settings.database_url)
-    await upgrade(engine)
-    await engine.dispose()
-    print("database is up to date")
+
+async def _db(settings: Settings, args: argparse.Namespace) -> int:
+    if args.action == "backup":
+        return _backup(settings, args.file)
+    return await _upgrade(settings, args)
 
 
 BACKUP_USAGE = "lotse db backup needs a file, e.g. `lotse db backup /data/backup.db`\n"
@@ -84,6 +111,31 @@ def _backup(settings: Settings, target: Path) -> int:
         return 1
     print(f"backed up {source} to {target}")
     return 0
+
+
+async def _upgrade(settings: Settings, _args: argparse.Namespace) -> int:
+    from db.engine import create_engine
+    from db.migrate import upgrade
+
+    engine = create_engine(settings.database_url)
+    await upgrade(engine)
+    await engine.dispose()
+    print("database is up to date")
+    return 0
+
+
+COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], Coroutine[Any, Any, int]]] = {
+    "run": _run,
+    "check": _check,
+    "db": _db,
+}
+
+
+def _version() -> str:
+    try:
+        return version("lotse")
+    except PackageNotFoundError:
+        return "unknown"
 
 
 def catalogs(action: str, lang: str | None = None, root: Path = ROOT) -> int:

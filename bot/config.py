@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+from importlib.resources import files
 from pathlib import Path
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_AREAS_FILE = Path(__file__).with_name("areas_koeln.toml")
-DEFAULT_LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+
+
+def _packaged_locales() -> Path:
+    """The catalogs compiled into the wheel (setup.py), else a source checkout's locales/."""
+    packaged = Path(str(files("bot") / "locales"))
+    return packaged if packaged.is_dir() else Path(__file__).resolve().parent.parent / "locales"
+
+
+DEFAULT_LOCALES_DIR = _packaged_locales()
 
 
 class Settings(BaseSettings):
@@ -77,11 +87,57 @@ class Settings(BaseSettings):
     flood_burst: int = Field(default=8, ge=1)
     flood_rate: float = Field(default=1.0, gt=0)
 
+    # Logs: DEBUG, INFO, WARNING or ERROR; "json" writes one JSON object per line.
+    log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"
+    # At start, Telegram is asked who the bot is; when it cannot be reached, it is asked again
+    # this many times in all, the pauses doubling from this (1+2+4+8+16 s by default).
+    telegram_connect_attempts: int = Field(default=6, ge=1)
+    telegram_connect_backoff_seconds: float = Field(default=1.0, ge=0)
+
     @field_validator("coordinators", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:
         if isinstance(value, str):
-            return tuple(int(part) for part in value.replace(";", ",").split(",") if part.strip())
+            parts = [part.strip() for part in value.replace(";", ",").split(",")]
+            return tuple(_telegram_id(part) for part in parts if part)
         if isinstance(value, int):
             return (value,)
         return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_driver(cls, value: str) -> str:
+        if not value.startswith(DATABASE_SCHEMES):
+            raise ValueError("use sqlite+aiosqlite:///… or postgresql+asyncpg://…")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f'"{value}" is not a time zone; e.g. Europe/Berlin') from None
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in LOG_LEVELS:
+            raise ValueError(f'"{value}" is not a log level; use one of {", ".join(LOG_LEVELS)}')
+        return level
+
+
+DATABASE_SCHEMES = ("sqlite+aiosqlite://", "postgresql+asyncpg://")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+def _telegram_id(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise ValueError(
+            f'"{text}" is not a Telegram id; use numeric ids, e.g. 123456789 (send /id to the bot)'
+        ) from None

@@ -11,7 +11,7 @@ from typing import Any, Protocol
 
 from aiogram import BaseMiddleware, Bot
 from aiogram.exceptions import TelegramAPIError
-from aiogram.methods import TelegramMethod
+from aiogram.methods import SendMessage, TelegramMethod
 from aiogram.types import TelegramObject, Update
 from aiogram.types import User as TgUser
 from aiogram.utils.i18n import I18n, I18nMiddleware
@@ -21,7 +21,8 @@ from bot import replies
 from bot.supervise import Running
 from db.fsm import current_session
 from db.models import OutboxMessage
-from handlers.views.document import MadeWhenSent
+from handlers.views.direction import for_reader
+from handlers.views.document import MadeWhenSent, file_not_made
 from matching.locales import interface_language, own_language
 from services.clock import Clock
 from services.outbox import Due, HeldAnswer, add_answers
@@ -110,19 +111,26 @@ class UnitOfWork(BaseMiddleware):
             await asyncio.gather(self._delivery.deliver(answers, held.rows), *toasts)
         else:
             await asyncio.gather(*toasts)
-        await self._send_files(held.files, event.update_id)
+        await self._send_files(held.files, event.update_id, data.get("locale"))
         self._delivery.wake()
         return result
 
-    async def _send_files(self, files: Sequence[TelegramMethod[Any]], update_id: int) -> None:
+    async def _send_files(
+        self, files: Sequence[TelegramMethod[Any]], update_id: int, locale: str | None
+    ) -> None:
         """Photos and documents after the answers (a "working on it" comes first), paced. A
-        file made when sent is drawn before it takes its place in the pacer."""
+        file made when sent is drawn before it takes its place in the pacer; if drawing fails,
+        the others still go out and the person hears once that something is missing."""
+        told = False
         for call in files:
             try:
                 for file in _made_when_sent(call):
                     await file.make()
-            except Exception:  # a drawing failed after the commit: the others still go out
+            except Exception:
                 log.exception("update %s: a file could not be made", update_id)
+                if not told:
+                    await self._tell_not_made(call, update_id, locale)
+                told = True
                 continue
             try:
                 await self._delivery.call(call, replies.chat_of(call))
@@ -165,6 +173,16 @@ class UnitOfWork(BaseMiddleware):
                 leased_until=now + self._delivery.answer_lease,
             )
         return result, rows
+
+    async def _tell_not_made(
+        self, call: TelegramMethod[Any], update_id: int, locale: str | None
+    ) -> None:
+        """The person asked for a file and waits for it: they hear it did not come."""
+        locale = locale or self._i18n.default_locale
+        with self._i18n.context(), self._i18n.use_locale(locale):
+            text = for_reader(file_not_made(), locale)
+        chat = replies.chat_of(call)
+        await _quietly(self._delivery.call(SendMessage(chat_id=chat, text=text), chat), update_id)
 
     async def _tell_failure(self, update: Update, data: dict[str, Any]) -> None:
         locale = data.get("locale") or self._i18n.default_locale

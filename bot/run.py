@@ -15,6 +15,7 @@ from bot.app import App, close, create_app, run_polling, start_background
 from bot.config import Settings
 from bot.health import Watch
 from bot.menus import publish_surfaces
+from bot.startup import warn_without_coordinators
 from services.roles import coordinator_ids
 
 log = logging.getLogger(__name__)
@@ -24,6 +25,7 @@ async def serve(settings: Settings) -> None:
     app = await create_app(settings)
     async with app.sessions() as session:
         coordinators = await coordinator_ids(session)
+    warn_without_coordinators(settings, coordinators)
     # In the background: start-up does not wait for Telegram's menus, and close cancels it.
     app.tasks.append(asyncio.create_task(publish_surfaces(app.bot, app.i18n, coordinators)))
     if settings.mode == "webhook":

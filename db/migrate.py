@@ -6,6 +6,8 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -35,3 +37,15 @@ async def _run(engine: AsyncEngine, action: object) -> None:
 
     async with engine.begin() as conn:
         await conn.run_sync(run)
+
+
+async def revisions(engine: AsyncEngine) -> tuple[str | None, str]:
+    """The database's revision (None before the first migration) and the newest one shipped."""
+
+    def current(conn: Connection) -> str | None:
+        return MigrationContext.configure(conn).get_current_revision()
+
+    async with engine.connect() as conn:
+        found = await conn.run_sync(current)
+    head = ScriptDirectory.from_config(alembic_config("")).get_current_head()
+    return found, head or ""

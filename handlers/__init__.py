@@ -4,7 +4,7 @@ from aiogram import F, Router
 from aiogram.enums import ChatType
 
 from handlers import coordinator, seeker, volunteer
-from handlers.common import fallback
+from handlers.common import fallback, ids
 from handlers.common import router as common_router
 
 
@@ -12,11 +12,12 @@ def build_router() -> Router:
     """A new router tree on every call: aiogram attaches a router to one parent only, and tests
     and several workers in one process build several dispatchers."""
     # Conversations happen in private chats; in a group (the coordinators') the bot stays quiet,
-    # except for the coordinators' own commands and buttons.
+    # except for the coordinators' own commands and buttons, and /id.
     private = Router(name="private")
     private.message.filter(F.chat.type == ChatType.PRIVATE)
     # Order matters: the fallback answers whatever nobody else took, so it comes last.
     private.include_routers(common_router(), seeker.router(), volunteer.router(), fallback.router())
     root = Router(name="lotse")
-    root.include_routers(coordinator.router(), private)
+    # /id first: it answers in any chat, before anyone has registered (handlers/common/ids.py).
+    root.include_routers(ids.router(), coordinator.router(), private)
     return root

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 
 from aiogram import Bot
 from aiogram.types import BufferedInputFile, InlineKeyboardMarkup, InputFile
+from aiogram.utils.i18n import gettext as _
 
 from handlers.views.direction import for_reader
 
@@ -73,3 +74,8 @@ class MadeWhenSent(BufferedInputFile):
         await self.make()
         async for chunk in super().read(bot):
             yield chunk
+
+
+def file_not_made() -> str:
+    """A chart or an export failed to be made after the request was answered."""
+    return _("Sorry, the file could not be made. Please try again later.")

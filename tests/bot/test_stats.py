@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from aiogram.methods import SendDocument, SendPhoto
 from aiogram.types import BufferedInputFile
 
 from handlers.callbacks import ReportCb, ReportKind
+from handlers.views import charts
 from matching.stats import PeriodKind
 from tests.bot.harness import Harness, texts
 from tests.conftest import COORDINATOR_ID
@@ -44,3 +46,18 @@ async def test_a_stranger_is_refused_when_asking_for_stats_or_an_export(harness:
         calls = await harness.send(STRANGER, command)
         assert texts(calls) == ["This is only for coordinators."]
         assert not [c for c in calls if isinstance(c, SendPhoto | SendDocument)]
+
+
+async def test_the_coordinator_hears_it_when_a_chart_cannot_be_drawn_after_the_commit(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(chart: charts.Chart) -> bytes:
+        raise ValueError("the plotting library failed")
+
+    # Fault injection: the drawing fails after the answer was committed and sent.
+    monkeypatch.setattr(charts, "render", broken)
+    data = ReportCb(report=ReportKind.STATS, period=PeriodKind.THIS_YEAR).pack()
+    calls = await harness.press(COORDINATOR_ID, data)
+    assert not [call for call in calls if isinstance(call, SendPhoto)]
+    sorry = "Sorry, the file could not be made. Please try again later."
+    assert texts(calls).count(sorry) == 1  # once, not once per chart
