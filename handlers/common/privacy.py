@@ -15,7 +15,7 @@ from handlers.views.document import MadeWhenSent
 from services.clock import Clock
 from services.privacy.forget import erase_person
 from services.privacy.mydata import as_json, my_data
-from services.privacy.retention import stay
+from services.privacy.retention import stay, was_asked
 from services.rules import Rules
 from services.session import Session
 
@@ -45,6 +45,9 @@ async def on_forget(
 async def on_stay(
     query: CallbackQuery, callback_data: StayCb, session: Session, rules: Rules, clock: Clock
 ) -> None:
+    if not await was_asked(session, user_id=query.from_user.id):
+        await query.answer(views.not_asked(), show_alert=True)
+        return
     if not callback_data.stay:
         await erase_person(session, user_id=query.from_user.id, rules=rules, now=clock.now())
         await query.answer(views.forgotten(), show_alert=True)

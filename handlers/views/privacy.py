@@ -84,6 +84,10 @@ def stay_question() -> tuple[str, InlineKeyboardMarkup]:
     return text, keyboard
 
 
+def not_asked() -> str:
+    return _("This button is no longer valid.")
+
+
 def stayed() -> str:
     return _("Thank you! You stay a volunteer.")
 

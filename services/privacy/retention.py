@@ -178,6 +178,12 @@ async def remove_silent_volunteers(
     return len(removed)
 
 
+async def was_asked(session: AsyncSession, *, user_id: int) -> bool:
+    """The volunteer was asked whether they stay, and has not answered yet."""
+    asked = select(Volunteer.stay_asked_at).where(Volunteer.user_id == user_id)
+    return await session.scalar(asked) is not None
+
+
 async def stay(session: AsyncSession, *, user_id: int, now: datetime) -> bool:
     """The volunteer answered "Stay": active now, and asked again only after another year."""
     result = await session.execute(

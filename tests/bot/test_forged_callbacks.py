@@ -134,6 +134,15 @@ CASES = [
     (STRANGER, "au:0", ONLY),
     (SEEKER, "zz:1", STALE),
     (SEEKER, ":::", STALE),
+    (SEEKER, "fg:maybe", STALE),
+    (SEEKER, "fg", STALE),
+    (HELPER, "sy:perhaps", STALE),
+    (HELPER, "sy:0", REASON_GONE),
+    (SEEKER, "sy:1", REASON_GONE),
+    (STRANGER, f"er:{SEEKER}:1", ONLY),
+    (COORD, f"er:{HUGE}:1", STALE),
+    (COORD, "er:0:1", STALE),
+    (COORD, "er:x:1", STALE),
 ]
 
 

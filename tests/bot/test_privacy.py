@@ -7,6 +7,7 @@ import contextlib
 import json
 import logging
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -15,12 +16,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.logs import CHATTY, PARAMETERS, setup_logging
-from db.models import HelpRequest, Offer, User
+from db.models import HelpRequest, Offer, User, Volunteer
 from db.role_models import AuditEntry
-from handlers.callbacks import EraseCb, ForgetCb, MenuCb, OfferCb, PickCb, TaskCb
+from handlers.callbacks import EraseCb, ForgetCb, MenuCb, OfferCb, PickCb, StayCb, TaskCb
 from handlers.views.document import MadeWhenSent
 from matching.status import AuditAction, RequestStatus
 from services.clock import FrozenClock
+from services.privacy.retention import run_retention
+from services.rules import Rules
 from tests.bot.harness import Harness, texts
 from tests.conftest import COORDINATOR_ID
 from tests.factories import add_volunteer
@@ -190,3 +193,16 @@ async def test_a_coordinator_reads_counts_only_when_asking_for_the_privacy_repor
     assert "People who asked for help: 1" in shown[0]
     assert "Requests under 30 days old: 1" in shown[0]
     assert NAME not in shown[0]
+
+
+async def test_a_silent_volunteer_stays_when_they_press_stay(
+    harness: Harness, sessions: Sessions, clock: FrozenClock, rules: Rules
+) -> None:
+    async with sessions() as s, s.begin():
+        await add_volunteer(s, 601, now=clock.now() - timedelta(days=400))
+        assert (await run_retention(s, rules=rules, now=clock.now()))["asked"] == 1
+    calls = await harness.press(601, StayCb(stay=True).pack())
+    assert "Thank you! You stay a volunteer." in texts(calls)
+    async with sessions() as s:
+        volunteer = await s.get_one(Volunteer, 601)
+    assert (volunteer.stay_asked_at, volunteer.active_at) == (None, clock.now())
