@@ -50,7 +50,7 @@ def list_text(lines: Sequence[VolunteerLine], page: int, total: int) -> str:
         first=number(first), last=number(first + len(lines) - 1), total=number(total)
     )
     rows = [
-        f"{first + n}. {escape(_name(line))} {markers(line)}".rstrip()
+        f"{number(first + n)}. {escape(_name(line))} {markers(line)}".rstrip()
         for n, line in enumerate(lines)
     ]
     legend = _("⭐ Lotse · ⏸ paused · ⏳ waiting for approval · 📵 not reachable · ⛔ banned")
