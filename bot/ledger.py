@@ -29,8 +29,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.supervise import Backoff
 from db.models import OutboxStatus
-from services.answers import mark_volunteer_unreachable
 from services.clock import Clock
+from services.leaving import mark_volunteer_unreachable
 from services.outbox import Due
 from services.outbox import queue as rows
 from services.roles import coordinator_chats

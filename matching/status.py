@@ -98,3 +98,5 @@ class AuditAction(enum.StrEnum):
     MEETING_SKIPPED = "meeting_skipped"
     MEETING_DELETED = "meeting_deleted"
     ATTENDANCE_MARKED = "attendance_marked"
+    VOLUNTEER_BANNED = "volunteer_banned"
+    VOLUNTEER_UNBANNED = "volunteer_unbanned"

@@ -20,7 +20,9 @@ from handlers.coordinator import (
     roles,
     rsvp,
     stats,
+    volunteer_cards,
     volunteer_filters,
+    volunteer_list,
     volunteers,
 )
 from handlers.views.console import only_for_coordinators
@@ -43,6 +45,8 @@ MODULES: tuple[RouterModule, ...] = (
     stats,
     roles,
     audit,
+    volunteer_list,
+    volunteer_cards,
 )
 
 

@@ -30,4 +30,6 @@ AUDIT_LABELS: Mapping[Enum, str] = {
     AuditAction.MEETING_SKIPPED: N_("skipped a meeting date"),
     AuditAction.MEETING_DELETED: N_("deleted a meeting"),
     AuditAction.ATTENDANCE_MARKED: N_("marked attendance"),
+    AuditAction.VOLUNTEER_BANNED: N_("banned a volunteer"),
+    AuditAction.VOLUNTEER_UNBANNED: N_("lifted a volunteer's ban"),
 }

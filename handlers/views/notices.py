@@ -39,6 +39,7 @@ from services.outbox import (
     Payload,
     RejectedNotice,
     ReleasedNotice,
+    RoleEndedNotice,
     SendFailedNotice,
     TakenNotice,
     WithdrawnNotice,
@@ -251,6 +252,13 @@ def _rejected(p: RejectedNotice, r: Reader) -> Rendered:
     return _(
         "Thank you for offering your help. A coordinator could not approve your profile now. "
         "Do you have questions? Please contact the agency."
+    ), None
+
+
+@renders(RoleEndedNotice)
+def _role_ended(p: RoleEndedNotice, r: Reader) -> Rendered:
+    return _(
+        "The agency has ended your volunteer role. Questions? Please contact the agency."
     ), None
 
 

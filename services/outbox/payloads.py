@@ -42,6 +42,7 @@ class Notice(enum.StrEnum):
     MEETING_SKIPPED = "meeting_skipped"
     ASSIGNMENT_REMINDER_VOLUNTEER = "task_reminder"
     ASSIGNMENT_REMINDER_SEEKER = "request_reminder"
+    VOLUNTEER_ROLE_ENDED = "volunteer_role_ended"
 
 
 class Payload(Record):
@@ -183,6 +184,13 @@ class RejectedNotice(Payload):
 
 
 @record
+class RoleEndedNotice(Payload):
+    """To a banned volunteer: neutral, without the reasons."""
+
+    kind = Notice.VOLUNTEER_ROLE_ENDED
+
+
+@record
 class HistoryEntry(Record):
     """One event of a request's history (request_events: ids, tiers, reasons)."""
 
@@ -272,6 +280,7 @@ PAYLOADS: dict[Notice, type[Payload]] = {
         ApprovalDoneNotice,
         ApprovedNotice,
         RejectedNotice,
+        RoleEndedNotice,
         EscalationNotice,
         SendFailedNotice,
         MeetingReminder,

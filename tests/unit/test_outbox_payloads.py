@@ -36,6 +36,7 @@ from services.outbox import (
     ReleasedNotice,
     RequestFacts,
     RequestReminder,
+    RoleEndedNotice,
     SendFailedNotice,
     TakenNotice,
     TaskReminder,
@@ -80,6 +81,7 @@ SAMPLES: list[Payload] = [
     ApprovalDoneNotice(volunteer_id=601, name="Victor", approved=False, by=900, by_name="Clara"),
     ApprovedNotice(),
     RejectedNotice(),
+    RoleEndedNotice(),
     EscalationNotice(
         request=FACTS,
         history=(
