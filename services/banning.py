@@ -17,7 +17,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from db.models import Volunteer
 from matching.status import AuditAction, VolunteerStatus
 from services import audit
-from services.leaving import release_assignments_of, withdraw_offers_of
+from services.leaving import lock_requests_of, release_assignments_of, withdraw_offers_of
 from services.outbox import RoleEndedNotice, enqueue
 from services.rules import Rules
 
@@ -59,6 +59,7 @@ async def ban_volunteer(
 ) -> BanOutcome:
     """Approved or waiting → banned. Their open offers are withdrawn, the requests they hold are
     offered to others (each seeker told as on a release), and they get a short neutral notice."""
+    await lock_requests_of(session, volunteer_id)
     why_not = await _move(
         session, volunteer_id, VolunteerStatus.BANNED, Volunteer.status.in_(BANNABLE)
     )

@@ -60,6 +60,21 @@ async def end_offers_of(
     return ended
 
 
+async def lock_requests_of(session: AsyncSession, user_id: int) -> None:
+    """Lock, in id order, every request the volunteer has an open offer on or holds, before the
+    volunteer's own row: offering, accepting and assigning take a request's lock first and the
+    volunteer's second, and a ban taking them the other way round would deadlock with them."""
+    offered = select(Offer.request_id).where(
+        Offer.volunteer_id == user_id, Offer.status == OfferStatus.PENDING
+    )
+    held = select(HelpRequest.id).where(
+        HelpRequest.assignee_id == user_id, HelpRequest.status == RequestStatus.ASSIGNED
+    )
+    ids = sorted(set(await session.scalars(offered)) | set(await session.scalars(held)))
+    for request_id in ids:
+        await lock_request(session, request_id)
+
+
 async def mark_volunteer_unreachable(
     session: AsyncSession, *, user_id: int, rules: Rules, now: datetime
 ) -> None:

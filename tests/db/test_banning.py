@@ -24,7 +24,15 @@ from services.rules import Rules
 from services.volunteer_queries import Activity, volunteer_activity
 from tests.bot.test_meeting_console import saved_meeting
 from tests.conftest import COORDINATOR_ID
-from tests.db.test_races import TRIALS, accepting, in_transaction, scene, stored, told
+from tests.db.test_races import (
+    TRIALS,
+    accepting,
+    assigning,
+    in_transaction,
+    scene,
+    stored,
+    told,
+)
 from tests.db.test_requests import pending_offers, submit
 from tests.factories import add_offer, add_request, add_volunteer, count, event_kinds, outbox
 from tests.racing import race
@@ -233,4 +241,35 @@ async def test_the_request_is_offered_again_when_a_ban_and_the_volunteers_accept
             ended = await outbox(s, kind=Notice.VOLUNTEER_ROLE_ENDED, chat_id=volunteer)
             assert len(ended) == 1
             assert await count(s, AuditEntry, AuditEntry.target_user_id == volunteer) == 1
+    assert seen
+
+
+async def test_the_banned_volunteer_never_keeps_the_request_when_a_ban_and_an_assignment_race(
+    engine: AsyncEngine, sessions: Sessions, rules: Rules, clock: FrozenClock
+) -> None:
+    seen = set()
+    for trial in range(TRIALS):
+        at = await scene(sessions, rules, clock, trial)
+        assert at.offers is not None
+        volunteer = min(at.offers)
+        racers = [
+            assigning(sessions, clock, at.request_id, volunteer),
+            banning(sessions, rules, clock, volunteer),
+        ]
+        flip = trial % 2 == 1
+        results, overlapped = await race(engine, *(racers[::-1] if flip else racers))
+        assert overlapped is (engine.dialect.name == "postgresql")
+        assigned, banned = results[::-1] if flip else results
+        assert banned is Banned.BANNED
+        seen.add(assigned)
+        request, offers = await stored(sessions, at.request_id)
+        # Whichever went first, the request ends open, with the others asked.
+        assert (request.status, request.assignee_id) == (RequestStatus.OPEN, None)
+        pending = {o.volunteer_id for o in offers if o.status is OfferStatus.PENDING}
+        assert pending == set(at.volunteers) - {volunteer}
+        released = await told(sessions, Notice.SEEKER_RELEASED, at.request_id)
+        if assigned is Outcome.ASSIGNED:  # the assignment went first; the ban gave it back
+            assert released == [at.seeker]
+        else:
+            assert (assigned, released) == (Outcome.NO_VOLUNTEER, [])
     assert seen
