@@ -67,3 +67,16 @@ class VolunteerFilterCb(CallbackData, prefix="vf"):
             language=self.language or None,
             standing=self.standing,
         )
+
+
+class BroadcastAction(StrEnum):
+    SEND = "s"  # the preview's Send: the draft in the coordinator's form
+    STOP = "x"  # the progress message's Stop: a broadcast under way
+
+
+class BroadcastCb(CallbackData, prefix="bc"):
+    """A broadcast's buttons: Send (of the draft in the form; no id) and Stop (of a running
+    broadcast)."""
+
+    action: BroadcastAction
+    broadcast_id: Annotated[int, Field(ge=0, lt=2**31)] = 0

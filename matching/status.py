@@ -78,6 +78,12 @@ class RsvpAnswer(enum.StrEnum):
     NO = "no"
 
 
+class BroadcastStatus(enum.StrEnum):
+    RUNNING = "running"
+    CANCELLED = "cancelled"
+    DONE = "done"
+
+
 class AuditAction(enum.StrEnum):
     """What a coordinator did, one row of the audit log each."""
 
@@ -98,3 +104,5 @@ class AuditAction(enum.StrEnum):
     MEETING_SKIPPED = "meeting_skipped"
     MEETING_DELETED = "meeting_deleted"
     ATTENDANCE_MARKED = "attendance_marked"
+    BROADCAST_SENT = "broadcast_sent"
+    BROADCAST_CANCELLED = "broadcast_cancelled"

@@ -13,6 +13,7 @@ from aiogram.types import User as TgUser
 
 from handlers.coordinator import (
     audit,
+    broadcast,
     meeting_form,
     meetings,
     notice,
@@ -43,6 +44,7 @@ MODULES: tuple[RouterModule, ...] = (
     stats,
     roles,
     audit,
+    broadcast,
 )
 
 

@@ -30,4 +30,6 @@ AUDIT_LABELS: Mapping[Enum, str] = {
     AuditAction.MEETING_SKIPPED: N_("skipped a meeting date"),
     AuditAction.MEETING_DELETED: N_("deleted a meeting"),
     AuditAction.ATTENDANCE_MARKED: N_("marked attendance"),
+    AuditAction.BROADCAST_SENT: N_("sent a broadcast"),
+    AuditAction.BROADCAST_CANCELLED: N_("stopped a broadcast"),
 }

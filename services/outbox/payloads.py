@@ -42,6 +42,8 @@ class Notice(enum.StrEnum):
     MEETING_SKIPPED = "meeting_skipped"
     ASSIGNMENT_REMINDER_VOLUNTEER = "task_reminder"
     ASSIGNMENT_REMINDER_SEEKER = "request_reminder"
+    BROADCAST = "broadcast"
+    BROADCAST_PROGRESS = "broadcast_progress"
 
 
 class Payload(Record):
@@ -253,6 +255,10 @@ class RequestReminder(AboutRequest):
     volunteer_name: str = personal()
 
 
+# The broadcast's kinds live beside it; imported here, after Notice and Payload exist.
+from services.outbox.broadcast_payloads import BroadcastMessage as BroadcastMessage  # noqa: E402
+from services.outbox.broadcast_payloads import BroadcastProgress as BroadcastProgress  # noqa: E402
+
 PAYLOADS: dict[Notice, type[Payload]] = {
     cls.kind: cls
     for cls in (
@@ -278,6 +284,8 @@ PAYLOADS: dict[Notice, type[Payload]] = {
         MeetingSkipped,
         TaskReminder,
         RequestReminder,
+        BroadcastMessage,
+        BroadcastProgress,
     )
 }
 
