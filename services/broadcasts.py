@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.broadcast_models import Broadcast
 from db.dialect import insert_for
 from db.models import OutboxMessage, OutboxStatus
-from matching.status import AuditAction, BroadcastStatus, Priority
+from matching.status import AuditAction, BroadcastStatus, Priority, Standing
 from services import audit
 from services.outbox import BroadcastMessage, BroadcastProgress, enqueue, enqueue_many
 from services.volunteer_queries import VolunteerFilter, volunteer_ids
@@ -62,7 +62,8 @@ async def start_broadcast(
     known = await session.scalar(select(Broadcast).where(Broadcast.draft_key == draft.key))
     if known is not None:
         return Started(Start.ALREADY, known.id, known.total)
-    recipients = await volunteer_ids(session, draft.filter, now=now)
+    banned = draft.filter.standing is Standing.BANNED  # they hear nothing from the agency
+    recipients = [] if banned else await volunteer_ids(session, draft.filter, now=now)
     if not recipients:
         return Started(Start.NOBODY)
     broadcast_id = await _insert(session, draft, created_by, chat_id, len(recipients), now)

@@ -42,6 +42,9 @@ async def cmd_broadcast(
 async def on_go(query: CallbackQuery, callback_data: VolunteerFilterCb, state: FSMContext) -> None:
     """The filters are chosen: the form asks for the message."""
     f = callback_data.chosen()
+    if f.standing is Standing.BANNED:
+        await query.answer(views.not_to_banned(), show_alert=True)
+        return
     await state.set_state(BroadcastForm.text)
     await state.set_data({"key": uuid.uuid4().hex, "filter": _stored(f)})
     if isinstance(query.message, Message):

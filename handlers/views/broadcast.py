@@ -88,6 +88,10 @@ def not_in_form() -> str:
     return _("This message was sent or cancelled already. /broadcast starts a new one.")
 
 
+def not_to_banned() -> str:
+    return _("Banned volunteers get no broadcasts. Please choose other volunteers.")
+
+
 def stopping() -> str:
     return _("⏹ Stopping the broadcast. The final count follows in a few seconds.")
 

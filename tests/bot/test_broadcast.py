@@ -17,7 +17,7 @@ from handlers.console_callbacks import (
     VolunteerFilterCb,
 )
 from handlers.views.broadcast import MAX_CHARS
-from matching.status import AuditAction, BroadcastStatus, Priority
+from matching.status import AuditAction, BroadcastStatus, Priority, Standing
 from services.clock import FrozenClock
 from services.volunteer_queries import VolunteerFilter
 from tests.bot.harness import Harness, buttons, texts
@@ -162,3 +162,14 @@ async def test_stop_cancels_what_is_still_pending_when_it_is_tapped(
             select(func.count()).where(AuditEntry.action == AuditAction.BROADCAST_CANCELLED)
         )
     assert actions == 1
+
+
+async def test_no_message_is_asked_for_when_the_filter_picks_banned_volunteers(
+    harness: Harness, sessions: Sessions, clock: FrozenClock
+) -> None:
+    banned = VolunteerFilter(standing=Standing.BANNED)
+    go = VolunteerFilterCb.of(FilterPurpose.BROADCAST, FilterView.GO, banned).pack()
+    shown = texts(await harness.press(COORDINATOR_ID, go))
+    assert shown == ["Banned volunteers get no broadcasts. Please choose other volunteers."]
+    assert not any("It goes to" in t for t in texts(await harness.send(COORDINATOR_ID, "Hello")))
+    assert await broadcast_rows(sessions) == ([], [])
