@@ -232,7 +232,11 @@ class OutboxMessage(Base):
     """A message to send, written in the same transaction as the change that causes it."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_status_due", "status", "not_before"),)
+    __table_args__ = (
+        Index("ix_outbox_status_due", "status", "not_before"),
+        # A broadcast's progress: its rows counted by status from the index alone.
+        Index("ix_outbox_broadcast_status", "broadcast_id", "status"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     dedupe_key: Mapped[str] = mapped_column(String(128), unique=True)
@@ -252,6 +256,8 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+    # A broadcast's message to one recipient (db/broadcast_models.py); None for all others.
+    broadcast_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class FsmRecord(Base):
@@ -270,5 +276,6 @@ class ProcessedUpdate(Base):
 
 
 # The meeting tables live in their own module; importing it here registers them on Base.
+from db import broadcast_models as broadcast_models  # noqa: E402
 from db import meeting_models as meeting_models  # noqa: E402
 from db import role_models as role_models  # noqa: E402

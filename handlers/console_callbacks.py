@@ -87,3 +87,16 @@ class VolunteerCardCb(CallbackData, prefix="vc"):
 
     action: CardAction
     volunteer_id: UserId
+
+
+class BroadcastAction(StrEnum):
+    SEND = "s"  # the preview's Send: the draft in the coordinator's form
+    STOP = "x"  # the progress message's Stop: a broadcast under way
+
+
+class BroadcastCb(CallbackData, prefix="bc"):
+    """A broadcast's buttons: Send (of the draft in the form; no id) and Stop (of a running
+    broadcast)."""
+
+    action: BroadcastAction
+    broadcast_id: Annotated[int, Field(ge=0, lt=2**31)] = 0

@@ -78,6 +78,12 @@ class RsvpAnswer(enum.StrEnum):
     NO = "no"
 
 
+class BroadcastStatus(enum.StrEnum):
+    RUNNING = "running"
+    CANCELLED = "cancelled"
+    DONE = "done"
+
+
 class AuditAction(enum.StrEnum):
     """What a coordinator did, one row of the audit log each."""
 
@@ -100,3 +106,5 @@ class AuditAction(enum.StrEnum):
     ATTENDANCE_MARKED = "attendance_marked"
     VOLUNTEER_BANNED = "volunteer_banned"
     VOLUNTEER_UNBANNED = "volunteer_unbanned"
+    BROADCAST_SENT = "broadcast_sent"
+    BROADCAST_CANCELLED = "broadcast_cancelled"

@@ -13,6 +13,7 @@ from aiogram.types import User as TgUser
 
 from handlers.coordinator import (
     audit,
+    broadcast,
     meeting_form,
     meetings,
     notice,
@@ -47,6 +48,7 @@ MODULES: tuple[RouterModule, ...] = (
     audit,
     volunteer_list,
     volunteer_cards,
+    broadcast,
 )
 
 

@@ -57,6 +57,7 @@ def coordinator_own_commands() -> list[BotCommand]:
             command="coordinator_remove", description=_("PERSON: end someone's coordinator role")
         ),
         BotCommand(command="audit", description=_("What coordinators did lately")),
+        BotCommand(command="broadcast", description=_("Write to chosen volunteers")),
     ]
 
 

@@ -270,4 +270,5 @@ def _send_failed(p: SendFailedNotice, r: Reader) -> Rendered:
 
 
 # Meeting reminders and the evening-before reminders register their renderers on import.
+from handlers.views import broadcast as _broadcast  # noqa: E402, F401
 from handlers.views import meetings as _meetings  # noqa: E402, F401

@@ -43,6 +43,8 @@ class Notice(enum.StrEnum):
     ASSIGNMENT_REMINDER_VOLUNTEER = "task_reminder"
     ASSIGNMENT_REMINDER_SEEKER = "request_reminder"
     VOLUNTEER_ROLE_ENDED = "volunteer_role_ended"
+    BROADCAST = "broadcast"
+    BROADCAST_PROGRESS = "broadcast_progress"
 
 
 class Payload(Record):
@@ -216,30 +218,6 @@ class SendFailedNotice(Payload):
 
 
 @record
-class MeetingReminder(Payload):
-    kind = Notice.MEETING_REMINDER
-    meeting_id: int
-    occurrence: datetime  # the start, UTC
-    title: str
-    place: str | None
-    duration_minutes: int
-    offset_minutes: int
-    # For the calendar invitation the first reminder of an occurrence carries (an .ics file):
-    weekly: bool
-    tz: str  # the meeting's zone, whose wall time it keeps
-    skipped: tuple[date, ...]  # local dates a weekly meeting does not take place
-    invitation: bool  # the first reminder of the occurrence (the largest offset)
-
-
-@record
-class MeetingSkipped(Payload):
-    kind = Notice.MEETING_SKIPPED
-    meeting_id: int
-    occurrence: datetime
-    title: str
-
-
-@record
 class TaskReminder(Payload):
     """The evening before a dated request: to its volunteer, with what they read when they took
     it and the way to the person who asked."""
@@ -260,6 +238,13 @@ class RequestReminder(AboutRequest):
     volunteer_id: int
     volunteer_name: str = personal()
 
+
+# The meetings' and the broadcast's kinds live beside them; imported here, after Notice and
+# Payload exist.
+from services.outbox.broadcast_payloads import BroadcastMessage as BroadcastMessage  # noqa: E402
+from services.outbox.broadcast_payloads import BroadcastProgress as BroadcastProgress  # noqa: E402
+from services.outbox.meeting_payloads import MeetingReminder as MeetingReminder  # noqa: E402
+from services.outbox.meeting_payloads import MeetingSkipped as MeetingSkipped  # noqa: E402
 
 PAYLOADS: dict[Notice, type[Payload]] = {
     cls.kind: cls
@@ -287,6 +272,8 @@ PAYLOADS: dict[Notice, type[Payload]] = {
         MeetingSkipped,
         TaskReminder,
         RequestReminder,
+        BroadcastMessage,
+        BroadcastProgress,
     )
 }
 

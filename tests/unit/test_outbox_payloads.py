@@ -10,13 +10,15 @@ import pytest
 
 from handlers.views.notices import RENDERERS, renders
 from matching.escalation import Tier
-from matching.status import WhenKind
+from matching.status import BroadcastStatus, WhenKind
 from services.outbox import (
     PAYLOADS,
     ApprovalDoneNotice,
     ApprovalNotice,
     ApprovedNotice,
     AssignedNotice,
+    BroadcastMessage,
+    BroadcastProgress,
     CancelledNotice,
     ClosedNotice,
     CoordinatorNotice,
@@ -109,6 +111,10 @@ SAMPLES: list[Payload] = [
     RequestReminder(
         ref="K7M2QP", request_id=7, day=date(2025, 3, 14), volunteer_id=601, volunteer_name="Vic"
     ),
+    BroadcastMessage(broadcast_id=4, text="Summer party on Friday"),
+    BroadcastProgress(
+        broadcast_id=4, total=9, sent=5, failed=1, left=3, not_sent=0, state=BroadcastStatus.RUNNING
+    ),
 ]
 PERSONAL: dict[type[Payload], frozenset[str]] = {
     HeldAnswer: frozenset({"params"}),
@@ -120,6 +126,7 @@ PERSONAL: dict[type[Payload], frozenset[str]] = {
     EscalationNotice: frozenset({"description"}),
     TaskReminder: frozenset({"description", "seeker_name"}),
     RequestReminder: frozenset({"volunteer_name"}),
+    BroadcastMessage: frozenset({"text"}),
 }
 
 
