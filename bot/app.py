@@ -218,6 +218,7 @@ async def create_app(
         poll_seconds=settings.escalation_poll_seconds,
         after_steps=sender.wake,
         running=running,
+        progress_seconds=settings.broadcast_progress_seconds,
     )
     return App(
         settings, engine, sessions, bot, dp, i18n, sender, scheduler, clock, rules, areas, running

@@ -83,6 +83,8 @@ class Settings(BaseSettings):
     # An update's own answers are leased to the process that handles it for this long: after a
     # crash between commit and send, the loop delivers them once the lease has run out.
     answer_lease_seconds: float = Field(default=10.0, gt=0)
+    # A broadcast's progress message is edited at most this often (the final count aside).
+    broadcast_progress_seconds: float = Field(default=3.0, gt=0)
     # Flood guard: a person may send `flood_burst` updates at once, then `flood_rate` a second.
     flood_burst: int = Field(default=8, ge=1)
     flood_rate: float = Field(default=1.0, gt=0)

@@ -1,6 +1,8 @@
 """`lotse demo --scene console`: the coordinators' console. Two people sign up as volunteers and
-the coordinator approves them; two requests are asked and taken; the coordinator reads /stats,
-and its charts are written to files whose paths the transcript prints."""
+the coordinator finds them with /volunteers and approves them on their cards; two requests are
+asked and taken; a broadcast goes to every volunteer, its progress message counting as the
+messages go out; the coordinator reads /stats, and its charts are written to files whose paths
+the transcript prints."""
 
 from __future__ import annotations
 
@@ -17,11 +19,24 @@ from handlers.callbacks import (
     SignupField,
     ToggleCb,
 )
+from handlers.console_callbacks import (
+    BroadcastAction,
+    BroadcastCb,
+    CardAction,
+    FilterPurpose,
+    FilterView,
+    VolunteerCardCb,
+    VolunteerFilterCb,
+)
 from matching.stats import PeriodKind
+from matching.status import Standing
+from services.volunteer_queries import VolunteerFilter
 
 COORDINATOR = 900_001
 OKSANA, LEILA = 611, 612
 OLENA, SAMIR = 511, 512
+LIST, BROADCAST = FilterPurpose.LIST, FilterPurpose.BROADCAST
+NEWS = "Am Samstag gibt es ein Sommerfest im Bürgerzentrum. Alle sind eingeladen!"
 CHARTS = 3  # requests per week by outcome, by topic, by district
 
 
@@ -43,12 +58,31 @@ async def sign_up(s: Stage, user_id: int, name: str, language: str, speaks: str)
 
 
 async def approvals(s: Stage) -> None:
+    """/volunteers, Who: waiting for approval, the list, each card, Approve."""
     s.person(COORDINATOR, "Kim", "de")
     await sign_up(s, OKSANA, "Oksana", "uk", "uk")
     await sign_up(s, LEILA, "Leila", "ar", "ar")
-    for volunteer in (OKSANA, LEILA):
-        await s.tap(COORDINATOR, f"a:approve:{volunteer}")
+    waiting = VolunteerFilter(standing=Standing.PENDING)
+    await s.say(COORDINATOR, "/volunteers")
+    await s.tap(COORDINATOR, VolunteerFilterCb.of(LIST, FilterView.STANDING, VolunteerFilter()))
+    await s.tap(COORDINATOR, VolunteerFilterCb.of(LIST, FilterView.SUMMARY, waiting))
+    await s.tap(COORDINATOR, VolunteerFilterCb.of(LIST, FilterView.GO, waiting))
+    for volunteer in (LEILA, OKSANA):
+        await s.tap(COORDINATOR, VolunteerCardCb(action=CardAction.OPEN, volunteer_id=volunteer))
+        await s.tap(COORDINATOR, VolunteerCardCb(action=CardAction.APPROVE, volunteer_id=volunteer))
         await s.expect(volunteer)
+
+
+async def broadcast(s: Stage) -> None:
+    """To every approved volunteer; the progress message counts until nothing is left."""
+    everyone = VolunteerFilter()
+    await s.say(COORDINATOR, "/broadcast")
+    await s.tap(COORDINATOR, VolunteerFilterCb.of(BROADCAST, FilterView.GO, everyone))
+    await s.say(COORDINATOR, NEWS)
+    await s.tap(COORDINATOR, BroadcastCb(action=BroadcastAction.SEND))
+    for volunteer in (OKSANA, LEILA):
+        await s.expect(volunteer, NEWS)
+    await s.expect(COORDINATOR, "Noch offen: 0")
 
 
 async def two_requests(s: Stage) -> None:
@@ -90,4 +124,5 @@ def charts_dir() -> Path:
 async def scene_console(s: Stage, charts: Path | None = None) -> None:
     await approvals(s)
     await two_requests(s)
+    await broadcast(s)
     await statistics(s, charts or charts_dir())

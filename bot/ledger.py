@@ -29,8 +29,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.supervise import Backoff
 from db.models import OutboxStatus
-from services.answers import mark_volunteer_unreachable
+from matching.status import Priority
 from services.clock import Clock
+from services.leaving import mark_volunteer_unreachable
 from services.outbox import Due
 from services.outbox import queue as rows
 from services.roles import coordinator_chats
@@ -72,9 +73,11 @@ class Ledger:
         return {row.id: replace(row, not_before=until) for row in due if row.id in won}
 
     async def keep_lease(self, claimed: Due, lease: timedelta) -> Due | None:
-        """Renew the lease if pacing (a long 429 pause, a group's minute) used half of it."""
+        """Renew the lease if pacing (a long 429 pause, a group's minute) used half of it. A
+        bulk row (a broadcast, a reminder) is renewed always, right before it goes out: one
+        cancelled meanwhile (services/broadcasts.py) is not sent."""
         now = self._clock.now()
-        if claimed.not_before - now > lease / 2:
+        if claimed.priority < Priority.BULK and claimed.not_before - now > lease / 2:
             return claimed
         renewed = replace(claimed, not_before=now + lease)
         settled = await self.settle(claimed, not_before=renewed.not_before)

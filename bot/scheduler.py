@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.supervise import Running
 from matching.meetings import Meeting, start_on
 from matching.status import MeetingKind
+from services.broadcast_progress import report_progress
 from services.clock import Clock
 from services.escalation import due_request_ids, run_if_due
 from services.meeting_queries import all_meetings
@@ -55,6 +56,7 @@ def create_scheduler(
     poll_seconds: float,
     after_steps: Callable[[], None],
     running: Running,
+    progress_seconds: float = 3.0,
 ) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone="UTC")
 
@@ -88,8 +90,39 @@ def create_scheduler(
         max_instances=1,
         coalesce=True,
     )
+    _add_progress_job(scheduler, sessions, clock, progress_seconds, after_steps, running)
     add_retention_job(scheduler, sessions=sessions, rules=rules, clock=clock, running=running)
     return scheduler
+
+
+def _add_progress_job(
+    scheduler: AsyncIOScheduler,
+    sessions: async_sessionmaker[AsyncSession],
+    clock: Clock,
+    seconds: float,
+    after: Callable[[], None],
+    running: Running,
+) -> None:
+    """Broadcasts' progress messages, brought up to date every `seconds`. The claim allows a
+    tick a little early (timers drift), so that it does not skip its turn."""
+    every = timedelta(seconds=seconds * 0.8)
+
+    async def progress() -> None:
+        with running.track():
+            async with sessions() as session, session.begin():
+                queued = await report_progress(session, now=clock.now(), every=every)
+            if queued:
+                after()
+
+    scheduler.add_job(
+        progress,
+        "interval",
+        seconds=seconds,
+        id="broadcast-progress",
+        replace_existing=True,
+        max_instances=1,
+        coalesce=True,
+    )
 
 
 def add_retention_job(

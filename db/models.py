@@ -26,7 +26,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
-from db.privacy import Erase, Kind, not_personal, personal
+from db.privacy import Erase, Kind, not_personal, person_id, personal, text_of
 from matching.status import OfferStatus, Priority, RequestStatus, VolunteerStatus, WhenKind
 
 NAMING = {
@@ -89,10 +89,7 @@ class User(Base):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(
-        TelegramId,
-        primary_key=True,
-        autoincrement=False,
-        info=personal(Kind.ID, erase=Erase.DELETE),
+        TelegramId, primary_key=True, autoincrement=False, info=person_id(gone=True)
     )
     first_name: Mapped[str] = mapped_column(String(128), default="", info=personal(Kind.NAME))
     username: Mapped[str | None] = mapped_column(String(64), info=personal(Kind.USERNAME))
@@ -136,7 +133,7 @@ def _volunteer_link() -> Any:
         BigInteger,
         ForeignKey("volunteers.user_id", ondelete="CASCADE"),
         primary_key=True,
-        info=personal(Kind.ID, erase=Erase.DELETE),
+        info=person_id(gone=True),
     )
 
 
@@ -206,9 +203,7 @@ class HelpRequest(Base):
     # Counts every step taken; names the messages a step sends (outbox dedupe keys).
     steps_run: Mapped[int] = mapped_column(Integer, default=0)
     # A coordinator's words about the seeker's request.
-    close_reason: Mapped[str | None] = mapped_column(
-        Text, info=personal(Kind.TEXT, owner="seeker_id")
-    )
+    close_reason: Mapped[str | None] = mapped_column(Text, info=text_of("seeker_id"))
     # The seeker's form that made this request: a second submit of the same form finds it.
     draft_key: Mapped[str | None] = mapped_column(String(36), unique=True)
     created_at: Mapped[datetime]
@@ -224,9 +219,7 @@ class Offer(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     request_id: Mapped[int] = mapped_column(ForeignKey("requests.id", ondelete="CASCADE"))
-    volunteer_id: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("users.id"), info=personal(Kind.ID)
-    )
+    volunteer_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"), info=person_id())
     status: Mapped[OfferStatus] = mapped_column(_enum(OfferStatus))
     tier: Mapped[int] = mapped_column(Integer, default=0)
     # An offer withdrawn when someone else accepted can be made again after a release.
@@ -253,13 +246,15 @@ class OutboxMessage(Base):
     """A message to send, written in the same transaction as the change that causes it."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_status_due", "status", "not_before"),)
+    __table_args__ = (
+        Index("ix_outbox_status_due", "status", "not_before"),
+        # A broadcast's progress: its rows counted by status from the index alone.
+        Index("ix_outbox_broadcast_status", "broadcast_id", "status"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     dedupe_key: Mapped[str] = mapped_column(String(128), unique=True, info=personal(Kind.KEY))
-    chat_id: Mapped[int] = mapped_column(
-        BigInteger, index=True, info=personal(Kind.ID, erase=Erase.DELETE)
-    )
+    chat_id: Mapped[int] = mapped_column(BigInteger, index=True, info=person_id(gone=True))
     # What to say, rendered in the reader's locale at send time (see handlers/views/notices.py).
     kind: Mapped[str] = mapped_column(String(32))
     payload: Mapped[dict[str, Any]] = mapped_column(info=personal(Kind.JSON))
@@ -275,6 +270,8 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(Text, info=not_personal())  # Telegram's words
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+    # A broadcast's message to one recipient (db/broadcast_models.py); None for all others.
+    broadcast_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class FsmRecord(Base):
@@ -296,5 +293,6 @@ class ProcessedUpdate(Base):
 
 
 # The meeting tables live in their own module; importing it here registers them on Base.
+from db import broadcast_models as broadcast_models  # noqa: E402
 from db import meeting_models as meeting_models  # noqa: E402
 from db import role_models as role_models  # noqa: E402

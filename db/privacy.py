@@ -50,6 +50,16 @@ def personal(kind: Kind, *, erase: Erase = Erase.REKEY, owner: str | None = None
     return {MARK: kind, ERASE: erase, OWNER: owner}
 
 
+def person_id(*, gone: bool = False) -> dict[str, Any]:
+    """A person's Telegram id; `gone`: the row goes when they are erased (else it is re-keyed)."""
+    return personal(Kind.ID, erase=Erase.DELETE if gone else Erase.REKEY)
+
+
+def text_of(owner: str) -> dict[str, Any]:
+    """Free text that belongs to the person in the id column `owner`."""
+    return personal(Kind.TEXT, owner=owner)
+
+
 def not_personal() -> dict[str, Any]:
     return {MARK: Kind.NONE}
 

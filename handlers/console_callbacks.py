@@ -10,6 +10,7 @@ from typing import Annotated
 from aiogram.filters.callback_data import CallbackData
 from pydantic import Field
 
+from handlers.callbacks import UserId
 from matching.status import Standing
 from services.volunteer_queries import VolunteerFilter
 
@@ -67,3 +68,35 @@ class VolunteerFilterCb(CallbackData, prefix="vf"):
             language=self.language or None,
             standing=self.standing,
         )
+
+
+class CardAction(StrEnum):
+    """What a button on (or leading to) a volunteer's card does."""
+
+    OPEN = "o"  # the card as a new message (from the list, which stays)
+    SHOW = "s"  # the card in place (back from the ban question)
+    APPROVE = "a"
+    REJECT = "r"
+    BAN = "b"  # asks first
+    BAN_SURE = "y"
+    UNBAN = "u"
+
+
+class VolunteerCardCb(CallbackData, prefix="vc"):
+    """A volunteer's card in the coordinators' console, and its actions."""
+
+    action: CardAction
+    volunteer_id: UserId
+
+
+class BroadcastAction(StrEnum):
+    SEND = "s"  # the preview's Send: the draft in the coordinator's form
+    STOP = "x"  # the progress message's Stop: a broadcast under way
+
+
+class BroadcastCb(CallbackData, prefix="bc"):
+    """A broadcast's buttons: Send (of the draft in the form; no id) and Stop (of a running
+    broadcast)."""
+
+    action: BroadcastAction
+    broadcast_id: Annotated[int, Field(ge=0, lt=2**31)] = 0

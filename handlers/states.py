@@ -43,3 +43,10 @@ class RoleForm(StatesGroup):
 
     adding = State()
     removing = State()
+
+
+class BroadcastForm(StatesGroup):
+    """A coordinator writes a broadcast to the volunteers a filter picked, and confirms it."""
+
+    text = State()
+    confirm = State()

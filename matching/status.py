@@ -78,6 +78,12 @@ class RsvpAnswer(enum.StrEnum):
     NO = "no"
 
 
+class BroadcastStatus(enum.StrEnum):
+    RUNNING = "running"
+    CANCELLED = "cancelled"
+    DONE = "done"
+
+
 class AuditAction(enum.StrEnum):
     """What a coordinator did, one row of the audit log each."""
 
@@ -100,3 +106,7 @@ class AuditAction(enum.StrEnum):
     ATTENDANCE_MARKED = "attendance_marked"
     PERSON_ERASED = "person_erased"
     RETENTION_RUN = "retention_run"  # by nobody (actor 0): the daily job
+    VOLUNTEER_BANNED = "volunteer_banned"
+    VOLUNTEER_UNBANNED = "volunteer_unbanned"
+    BROADCAST_SENT = "broadcast_sent"
+    BROADCAST_CANCELLED = "broadcast_cancelled"

@@ -24,7 +24,6 @@ from services.locks import lock_request, reload_request
 from services.offering import candidates_for, make_offers, withdraw_open_offers
 from services.outbox import DoneNotice, MatchedNotice, ReleasedNotice, TakenNotice, enqueue, tell
 from services.rules import Rules
-from services.users import mark_unreachable
 
 
 class Answer(enum.StrEnum):
@@ -71,7 +70,7 @@ async def _own_offer(session: AsyncSession, offer_id: int, volunteer_id: int) ->
     return offer if offer is not None and offer.volunteer_id == volunteer_id else None
 
 
-async def _answer_offer(
+async def answer_offer(
     session: AsyncSession, offer: Offer, status: OfferStatus, *, now: datetime
 ) -> bool:
     """Move a pending offer on; False if it was no longer pending (answered or withdrawn)."""
@@ -98,7 +97,7 @@ async def accept_offer(
         return Answer.OWN_REQUEST, request
     if request.status is not RequestStatus.OPEN:
         return _why_not(request, offer, volunteer_id), request
-    if not await _answer_offer(session, offer, OfferStatus.ACCEPTED, now=now):
+    if not await answer_offer(session, offer, OfferStatus.ACCEPTED, now=now):
         return _why_not(request, offer, volunteer_id), request
     await _take(session, request, offer, volunteer_id, now=now)
     return Answer.ACCEPTED, request
@@ -151,36 +150,14 @@ async def decline_offer(
     # for a request someone has just taken.
     request = await lock_request(session, offer.request_id)
     assert request is not None
-    if not await _answer_offer(session, offer, OfferStatus.DECLINED, now=now):
+    if not await answer_offer(session, offer, OfferStatus.DECLINED, now=now):
         return _why_not(request, offer, volunteer_id), request
     record(session, request_id=request.id, kind=EventKind.DECLINED, now=now, actor_id=volunteer_id)
-    await _offer_lost(session, request, rules=rules, now=now)
+    await offer_lost(session, request, rules=rules, now=now)
     return Answer.DECLINED, request
 
 
-async def mark_volunteer_unreachable(
-    session: AsyncSession, *, user_id: int, rules: Rules, now: datetime
-) -> None:
-    """The volunteer blocked the bot or left Telegram: nothing more is sent to them, and the
-    offers they can no longer answer count as declined, so no round waits on them."""
-    await mark_unreachable(session, user_id=user_id, now=now)
-    pending = await session.scalars(
-        select(Offer)
-        .where(Offer.volunteer_id == user_id, Offer.status == OfferStatus.PENDING)
-        .order_by(Offer.request_id)  # requests locked in one order: no deadlock with another
-    )
-    for offer in list(pending):
-        request = await lock_request(session, offer.request_id)
-        assert request is not None
-        if not await _answer_offer(session, offer, OfferStatus.DECLINED, now=now):
-            continue  # accepted or withdrawn meanwhile
-        record(
-            session, request_id=request.id, kind=EventKind.DECLINED, now=now, unreachable=user_id
-        )
-        await _offer_lost(session, request, rules=rules, now=now)
-
-
-async def _offer_lost(
+async def offer_lost(
     session: AsyncSession, request: HelpRequest, *, rules: Rules, now: datetime
 ) -> None:
     """An offer ended unanswered. In tier 0 the next candidate is asked; when no offer is left
@@ -262,9 +239,16 @@ async def _why_not_ended(
 
 
 async def release_request(
-    session: AsyncSession, *, request_id: int, volunteer_id: int, rules: Rules, now: datetime
+    session: AsyncSession,
+    *,
+    request_id: int,
+    volunteer_id: int,
+    rules: Rules,
+    now: datetime,
+    banned_by: int | None = None,
 ) -> Answer:
-    """The volunteer cannot go after all: back to tier 0 without them; the seeker is told."""
+    """The volunteer cannot go after all (or a coordinator, `banned_by`, ended their role): back
+    to tier 0 without them; the seeker is told."""
     values = {"assignee_id": None, "tier": 0, "step": 0}
     why, request = await _end_assignment(
         session, request_id, volunteer_id, RequestStatus.OPEN, now=now, **values
@@ -277,7 +261,15 @@ async def release_request(
         .where(Offer.request_id == request.id, Offer.volunteer_id == volunteer_id)
         .values(status=OfferStatus.RELEASED, answered_at=now)
     )
-    record(session, request_id=request.id, kind=EventKind.RELEASED, now=now, actor_id=volunteer_id)
+    if banned_by is None:
+        record(
+            session, request_id=request.id, kind=EventKind.RELEASED, now=now, actor_id=volunteer_id
+        )
+    else:
+        kind, by = EventKind.VOLUNTEER_BANNED, banned_by
+        record(
+            session, request_id=request.id, kind=kind, now=now, actor_id=by, volunteer=volunteer_id
+        )
     key = f"released:{request.id}:{request.steps_run}"
     await tell(session, request, ReleasedNotice, key=key, now=now)
     await run_step(session, request, rules=rules, now=now)

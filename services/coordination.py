@@ -90,10 +90,16 @@ async def assign_request(
     session: AsyncSession, *, request_id: int, volunteer_id: int, coordinator_id: int, now: datetime
 ) -> Handled:
     """Give an open request to a volunteer, as if they had accepted an offer."""
-    request = await session.get(HelpRequest, request_id)
+    # Locks in the order offering takes them, the request's, then the volunteer's (shared: a
+    # ban's UPDATE waits for this assignment to commit, and then releases it again).
+    request = await session.get(
+        HelpRequest, request_id, with_for_update=True, populate_existing=True
+    )
     if request is None:
         return Handled(Outcome.NOT_FOUND)
-    volunteer = await session.get(Volunteer, volunteer_id)
+    volunteer = await session.get(
+        Volunteer, volunteer_id, with_for_update={"read": True}, populate_existing=True
+    )
     if volunteer is None or volunteer.status is not VolunteerStatus.APPROVED:
         return Handled(Outcome.NO_VOLUNTEER, request)
     if volunteer_id == request.seeker_id:  # a volunteer who asked for help themselves

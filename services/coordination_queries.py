@@ -24,6 +24,7 @@ from db.models import (
 )
 from matching.clock import local_now
 from matching.status import OfferStatus, RequestStatus, VolunteerStatus
+from services.volunteer_queries import Activity, volunteer_activity
 from services.volunteers import Profile, get_profile
 
 
@@ -34,6 +35,7 @@ class VolunteerCard:
     profile: Profile
     offers_7d: int
     open_assignments: int
+    activity: Activity
 
 
 @dataclass(frozen=True)
@@ -92,7 +94,8 @@ async def volunteer_card(
     user, volunteer = row
     offers, assigned = await _workload(session, user_id, now=now)
     profile = await get_profile(session, user_id)
-    return VolunteerCard(user, volunteer, profile, offers, assigned)
+    activity = await volunteer_activity(session, user_id)
+    return VolunteerCard(user, volunteer, profile, offers, assigned, activity)
 
 
 async def _workload(session: AsyncSession, user_id: int, *, now: datetime) -> tuple[int, int]:

@@ -26,6 +26,7 @@ class EventKind(enum.StrEnum):
     EXTENDED = "extended"
     ASSIGNED = "assigned"
     CLOSED = "closed"
+    VOLUNTEER_BANNED = "volunteer_banned"  # a coordinator ended the assignee's role
 
 
 def record(

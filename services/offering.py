@@ -14,7 +14,7 @@ from db.models import HelpRequest, Offer, Volunteer
 from matching.clock import local_now
 from matching.escalation import Tier
 from matching.model import RequestSpec, VolunteerState
-from matching.status import OfferStatus, Priority
+from matching.status import OfferStatus, Priority, VolunteerStatus
 from services.events import EventKind, record
 from services.outbox import (
     OfferNotice,
@@ -79,9 +79,10 @@ async def candidates_for(
     )
 
 
-async def note_offered(session: AsyncSession, *volunteer_ids: int, now: datetime) -> None:
+async def note_offered(session: AsyncSession, *volunteer_ids: int, now: datetime) -> set[int]:
     """Every offer row is recorded here on its volunteers. db/candidates.py relies on it: a
-    volunteer whose last_offer_at is NULL has never had an offer.
+    volunteer whose last_offer_at is NULL has never had an offer. Returns those still approved:
+    a ban committed while the candidates were chosen is seen here, under the row's lock.
 
     The rows are locked in id order first: two workers offering different requests to the
     same volunteers would otherwise lock them in rank order and deadlock (on PostgreSQL;
@@ -92,10 +93,15 @@ async def note_offered(session: AsyncSession, *volunteer_ids: int, now: datetime
         .where(Volunteer.user_id.in_(ids))
         .order_by(Volunteer.user_id)
         .with_for_update()
+        .execution_options(populate_existing=True)
     )
+    approved = set()
     for volunteer in locked:
         if volunteer.last_offer_at is None or volunteer.last_offer_at < now:
             volunteer.last_offer_at = now
+        if volunteer.status is VolunteerStatus.APPROVED:
+            approved.add(volunteer.user_id)
+    return approved
 
 
 async def _earlier_offers(
@@ -171,8 +177,8 @@ async def make_offers(
     tier: Tier,
     now: datetime,
 ) -> list[Offer]:
-    ids = [v.user_id for v in volunteers]
-    await note_offered(session, *ids, now=now)
+    approved = await note_offered(session, *(v.user_id for v in volunteers), now=now)
+    ids = [v.user_id for v in volunteers if v.user_id in approved]
     offers = await _open_offers(session, request, ids, tier=tier, now=now)
     await session.flush()  # the offers' ids, for the messages
     await _write_offer_messages(session, request, offers, tier=tier, now=now)
@@ -221,6 +227,18 @@ async def _withdraw(
     now: datetime,
 ) -> None:
     offer.status, offer.answered_at = OfferStatus.WITHDRAWN, now
+    await tell_offer_ended(session, request, offer, reason=reason, now=now)
+
+
+async def tell_offer_ended(
+    session: AsyncSession,
+    request: HelpRequest,
+    offer: Offer,
+    *,
+    reason: type[TakenNotice | WithdrawnNotice],
+    now: datetime,
+) -> None:
+    """The offer's message is edited to say the offer is no longer open, and why."""
     await replace_sent(
         session,
         original_id=offer.outbox_id,

@@ -12,8 +12,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from db.meeting_models import Attendance, Rsvp
-from db.models import Offer, User, Volunteer, VolunteerDistrict, VolunteerLanguage, VolunteerSkill
-from matching.status import INACTIVE_DAYS, Standing, VolunteerStatus
+from db.models import (
+    HelpRequest,
+    Offer,
+    RequestEvent,
+    User,
+    Volunteer,
+    VolunteerDistrict,
+    VolunteerLanguage,
+    VolunteerSkill,
+)
+from matching.status import INACTIVE_DAYS, RequestStatus, Standing, VolunteerStatus
+from services.events import EventKind
 
 
 @dataclass(frozen=True)
@@ -124,3 +134,49 @@ async def volunteer_page(
         .limit(per_page)
     )
     return [VolunteerLine(*row) for row in rows]
+
+
+@dataclass(frozen=True)
+class Activity:
+    """A volunteer's record, counted from what is stored:
+
+    - offers: requests offered to them (one offer row per request and volunteer, so a request
+      asked again after a release counts once);
+    - accepted: offers they accepted (request_events ACCEPTED by them, also those released
+      later; an assignment by a coordinator is not counted);
+    - done: requests they finished (status done, with them as the assignee);
+    - released: requests they gave back themselves (request_events RELEASED by them; a ban's
+      release is a VOLUNTEER_BANNED event and not counted);
+    - meetings: meeting dates a coordinator marked them present at (attendance)."""
+
+    offers: int
+    accepted: int
+    done: int
+    released: int
+    meetings: int
+
+
+def _events_by(user_id: int, kind: EventKind) -> Select[Any]:
+    return select(func.count()).where(RequestEvent.actor_id == user_id, RequestEvent.kind == kind)
+
+
+async def volunteer_activity(session: AsyncSession, user_id: int) -> Activity:
+    offers = select(func.count()).where(Offer.volunteer_id == user_id)
+    done = select(func.count()).where(
+        HelpRequest.assignee_id == user_id, HelpRequest.status == RequestStatus.DONE
+    )
+    came = select(func.count()).where(
+        Attendance.volunteer_id == user_id, Attendance.attended.is_(True)
+    )
+    row = (
+        await session.execute(
+            select(
+                offers.scalar_subquery(),
+                _events_by(user_id, EventKind.ACCEPTED).scalar_subquery(),
+                done.scalar_subquery(),
+                _events_by(user_id, EventKind.RELEASED).scalar_subquery(),
+                came.scalar_subquery(),
+            )
+        )
+    ).one()
+    return Activity(*(int(n or 0) for n in row))

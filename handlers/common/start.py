@@ -11,8 +11,8 @@ from aiogram.utils.i18n import gettext as _
 from handlers.callbacks import MenuAction, MenuCb, NavAction, NavCb
 from handlers.keyboards import button, language_menu_button, markup
 from handlers.views.menus import help_text
-from services.answers import mark_volunteer_unreachable
 from services.clock import Clock
+from services.leaving import mark_volunteer_unreachable
 from services.roles import is_coordinator
 from services.rules import Rules
 from services.session import Session

@@ -13,6 +13,7 @@ from aiogram.types import User as TgUser
 
 from handlers.coordinator import (
     audit,
+    broadcast,
     meeting_form,
     meetings,
     notice,
@@ -21,7 +22,9 @@ from handlers.coordinator import (
     roles,
     rsvp,
     stats,
+    volunteer_cards,
     volunteer_filters,
+    volunteer_list,
     volunteers,
 )
 from handlers.views.console import only_for_coordinators
@@ -45,6 +48,9 @@ MODULES: tuple[RouterModule, ...] = (
     roles,
     audit,
     privacy,
+    volunteer_list,
+    volunteer_cards,
+    broadcast,
 )
 
 

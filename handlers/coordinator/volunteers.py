@@ -13,7 +13,8 @@ from handlers.callbacks import ApproveCb, Decision, LotseAction, LotseCb
 from handlers.coordinator.args import user_mention, volunteer_named
 from handlers.views.labels import label, name_label
 from handlers.views.notices import render_notice
-from handlers.views.volunteers import approval_payload, volunteer_keyboard, volunteer_text
+from handlers.views.volunteer_cards import volunteer_keyboard, volunteer_text
+from handlers.views.volunteers import approval_payload
 from matching.areas import Areas
 from services.clock import Clock
 from services.coordination_queries import pending_volunteers, volunteer_card

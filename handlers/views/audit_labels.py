@@ -32,4 +32,8 @@ AUDIT_LABELS: Mapping[Enum, str] = {
     AuditAction.ATTENDANCE_MARKED: N_("marked attendance"),
     AuditAction.PERSON_ERASED: N_("erased a person's data"),
     AuditAction.RETENTION_RUN: N_("deleted old data (daily)"),
+    AuditAction.VOLUNTEER_BANNED: N_("banned a volunteer"),
+    AuditAction.VOLUNTEER_UNBANNED: N_("lifted a volunteer's ban"),
+    AuditAction.BROADCAST_SENT: N_("sent a broadcast"),
+    AuditAction.BROADCAST_CANCELLED: N_("stopped a broadcast"),
 }

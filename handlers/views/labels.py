@@ -217,6 +217,7 @@ LABELS: Mapping[type[Enum], Mapping[Enum, str]] = {
         EventKind.EXTENDED: N_("extended: Lotsen asked again"),
         EventKind.ASSIGNED: N_("assigned by a coordinator"),
         EventKind.CLOSED: N_("closed by a coordinator"),
+        EventKind.VOLUNTEER_BANNED: N_("the volunteer's role was ended: others are asked"),
     },
     Outcome: {  # why a coordinator's action did not happen
         Outcome.ALREADY_HANDLED: N_(

@@ -45,6 +45,7 @@ def coordinator_own_commands() -> list[BotCommand]:
         BotCommand(command="request", description=_("NUMBER: one request and its history")),
         BotCommand(command="escalate", description=_("NUMBER: ask the next tier now")),
         BotCommand(command="assign", description=_("NUMBER VOLUNTEER: give a request to someone")),
+        BotCommand(command="volunteers", description=_("Volunteers: filter, approve, ban")),
         BotCommand(command="volunteer", description=_("VOLUNTEER: one volunteer's profile")),
         BotCommand(command="lotse", description=_("VOLUNTEER: add to the Lotsen pool")),
         BotCommand(command="unlotse", description=_("VOLUNTEER: remove from the Lotsen pool")),
@@ -60,6 +61,7 @@ def coordinator_own_commands() -> list[BotCommand]:
         BotCommand(command="audit", description=_("What coordinators did lately")),
         BotCommand(command="erase", description=_("PERSON: delete everything about someone")),
         BotCommand(command="privacy_report", description=_("What personal data Lotse stores")),
+        BotCommand(command="broadcast", description=_("Write to chosen volunteers")),
     ]
 
 

@@ -40,6 +40,7 @@ from services.outbox import (
     Payload,
     RejectedNotice,
     ReleasedNotice,
+    RoleEndedNotice,
     SendFailedNotice,
     TakenNotice,
     WithdrawnNotice,
@@ -256,6 +257,13 @@ def _rejected(p: RejectedNotice, r: Reader) -> Rendered:
     ), None
 
 
+@renders(RoleEndedNotice)
+def _role_ended(p: RoleEndedNotice, r: Reader) -> Rendered:
+    return _(
+        "The agency has ended your volunteer role. Questions? Please contact the agency."
+    ), None
+
+
 @renders(SendFailedNotice)
 def _send_failed(p: SendFailedNotice, r: Reader) -> Rendered:
     return _("⚠️ A message could not be delivered to chat {chat} ({kind}): {error}").format(
@@ -264,6 +272,7 @@ def _send_failed(p: SendFailedNotice, r: Reader) -> Rendered:
 
 
 # Meeting reminders and the evening-before reminders register their renderers on import.
+from handlers.views import broadcast as _broadcast  # noqa: E402, F401
 from handlers.views import meetings as _meetings  # noqa: E402, F401
 
 

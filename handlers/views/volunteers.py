@@ -13,8 +13,6 @@ from aiogram.utils.i18n import ngettext
 
 from db.models import Volunteer
 from handlers.callbacks import (
-    LotseAction,
-    LotseCb,
     MenuAction,
     MenuCb,
     PauseCb,
@@ -27,17 +25,12 @@ from handlers.views.direction import number
 from handlers.views.labels import (
     current_locale,
     district_label,
-    label,
     language_label,
     skill_label,
-    username_label,
-    yes_no,
 )
-from handlers.views.requests import mention
 from handlers.views.time import day_label, minutes_label, span_label
 from matching.areas import Areas
 from matching.status import VolunteerStatus
-from matching.text import isolate
 from services.coordination_queries import VolunteerCard
 from services.volunteers import Profile
 
@@ -149,45 +142,6 @@ def quiet_keyboard() -> InlineKeyboardMarkup:
     rows = [[button(span(a, b), QuietCb(start=a, end=b))] for a, b in QUIET_PRESETS]
     rows.append([button(_("No quiet hours"), QuietCb(start=-1, end=-1))])
     return markup(rows)
-
-
-def volunteer_text(card: VolunteerCard, areas: Areas, locale: str) -> str:
-    """The coordinators' card of a volunteer (/volunteer)."""
-    v, p = card.volunteer, card.profile
-    who = mention(card.user.id, card.user.first_name)
-    if card.user.username:
-        who += f" ({escape(username_label(card.user.username))})"
-    n7, held = card.offers_7d, card.open_assignments
-    paused = yes_no(v.paused)
-    if v.paused and v.paused_until is not None:
-        paused = _("until {day}").format(day=day_label(v.paused_until, locale))
-    return "\n".join(
-        [
-            _("👤 <b>Volunteer</b> {who}, id {id}").format(who=who, id=isolate(str(card.user.id))),
-            _("Status: {status}").format(status=label(v.status)),
-            _("Lotse: {answer}").format(answer=yes_no(v.is_lotse)),
-            _("Paused: {answer}").format(answer=paused),
-            *profile_lines(areas, p.skills, p.districts, p.languages),
-            ngettext(
-                "Asked {n} time in the last 7 days.", "Asked {n} times in the last 7 days.", n7
-            ).format(n=number(n7)),
-            ngettext(
-                "Has {n} request now, not yet done.", "Has {n} requests now, not yet done.", held
-            ).format(n=number(held)),
-        ]
-    )
-
-
-def volunteer_keyboard(card: VolunteerCard) -> InlineKeyboardMarkup:
-    uid = card.user.id
-    if card.volunteer.is_lotse:
-        data = LotseCb(action=LotseAction.UNSET, volunteer_id=uid)
-        toggle = button(_("Remove from the Lotsen"), data)
-    else:
-        toggle = button(
-            "⭐ " + _("Make a Lotse"), LotseCb(action=LotseAction.SET, volunteer_id=uid)
-        )
-    return markup([[toggle]])
 
 
 def approval_payload(card: VolunteerCard) -> dict[str, Any]:

@@ -43,6 +43,9 @@ class Notice(enum.StrEnum):
     ASSIGNMENT_REMINDER_VOLUNTEER = "task_reminder"
     ASSIGNMENT_REMINDER_SEEKER = "request_reminder"
     STAY_QUESTION = "stay_question"
+    VOLUNTEER_ROLE_ENDED = "volunteer_role_ended"
+    BROADCAST = "broadcast"
+    BROADCAST_PROGRESS = "broadcast_progress"
 
 
 class Payload(Record):
@@ -184,6 +187,13 @@ class RejectedNotice(Payload):
 
 
 @record
+class RoleEndedNotice(Payload):
+    """To a banned volunteer: neutral, without the reasons."""
+
+    kind = Notice.VOLUNTEER_ROLE_ENDED
+
+
+@record
 class HistoryEntry(Record):
     """One event of a request's history (request_events: ids, tiers, reasons)."""
 
@@ -206,30 +216,6 @@ class SendFailedNotice(Payload):
     chat_id: int
     failed_kind: str
     error: str  # Telegram's answer
-
-
-@record
-class MeetingReminder(Payload):
-    kind = Notice.MEETING_REMINDER
-    meeting_id: int
-    occurrence: datetime  # the start, UTC
-    title: str
-    place: str | None
-    duration_minutes: int
-    offset_minutes: int
-    # For the calendar invitation the first reminder of an occurrence carries (an .ics file):
-    weekly: bool
-    tz: str  # the meeting's zone, whose wall time it keeps
-    skipped: tuple[date, ...]  # local dates a weekly meeting does not take place
-    invitation: bool  # the first reminder of the occurrence (the largest offset)
-
-
-@record
-class MeetingSkipped(Payload):
-    kind = Notice.MEETING_SKIPPED
-    meeting_id: int
-    occurrence: datetime
-    title: str
 
 
 @record
@@ -261,6 +247,13 @@ class StayQuestion(Payload):
     kind = Notice.STAY_QUESTION
 
 
+# The meetings' and the broadcast's kinds live beside them; imported here, after Notice and
+# Payload exist.
+from services.outbox.broadcast_payloads import BroadcastMessage as BroadcastMessage  # noqa: E402
+from services.outbox.broadcast_payloads import BroadcastProgress as BroadcastProgress  # noqa: E402
+from services.outbox.meeting_payloads import MeetingReminder as MeetingReminder  # noqa: E402
+from services.outbox.meeting_payloads import MeetingSkipped as MeetingSkipped  # noqa: E402
+
 PAYLOADS: dict[Notice, type[Payload]] = {
     cls.kind: cls
     for cls in (
@@ -280,6 +273,7 @@ PAYLOADS: dict[Notice, type[Payload]] = {
         ApprovalDoneNotice,
         ApprovedNotice,
         RejectedNotice,
+        RoleEndedNotice,
         EscalationNotice,
         SendFailedNotice,
         MeetingReminder,
@@ -287,6 +281,8 @@ PAYLOADS: dict[Notice, type[Payload]] = {
         TaskReminder,
         RequestReminder,
         StayQuestion,
+        BroadcastMessage,
+        BroadcastProgress,
     )
 }
 

@@ -69,13 +69,16 @@ async def enqueue_many(
     *,
     now: datetime,
     expires_at: datetime | None = None,
+    broadcast_id: int | None = None,
 ) -> dict[str, int]:
     """Several messages, (dedupe key, chat id, payload, priority) each, in two statements
     however many; returns the row id for each dedupe key (the row written first, as
-    `enqueue`). Past `expires_at` they are no use any more and are not sent."""
+    `enqueue`). Past `expires_at` they are no use any more and are not sent. A broadcast's
+    messages carry its id, so that they can be counted and cancelled together."""
     if not messages:
         return {}
-    values = [_row(*message, now) | {"expires_at": expires_at} for message in messages]
+    extra = {"expires_at": expires_at, "broadcast_id": broadcast_id}
+    values = [_row(*message, now) | extra for message in messages]
     await session.execute(
         insert_for(session, OutboxMessage)
         .values(values)

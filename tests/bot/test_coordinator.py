@@ -268,7 +268,8 @@ async def test_volunteer_card_toggles_lotse_when_its_button_is_pressed(
     calls = await harness.send(COORDINATOR_ID, f"/volunteer {HELPER}")
     [card] = texts(calls)
     assert "Lotse: no" in card and "Porz" in card and "Asked 0 times in the last 7 days." in card
-    [(_label, data)] = buttons(calls)
+    [(_label, data), (ban, _data)] = buttons(calls)
+    assert ban == "⛔ Ban"
     after = await harness.press(COORDINATOR_ID, data)
     assert "Lotse: yes" in texts(after)[0]
     assert await lotse_flag(sessions)

@@ -93,6 +93,14 @@ PAYLOAD: dict[str, Any] = {
     "skipped": [],
     "invitation": False,
     "day": "2026-03-30",
+    "broadcast_id": 4,
+    "text": "Summer party on Friday",
+    "total": 9,
+    "sent": 5,
+    "failed": 1,
+    "left": 3,
+    "not_sent": 0,
+    "state": "running",
 }
 
 

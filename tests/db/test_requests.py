@@ -18,11 +18,11 @@ from services.answers import (
     accept_offer,
     decline_offer,
     mark_done,
-    mark_volunteer_unreachable,
     release_request,
 )
 from services.clock import FrozenClock
 from services.escalation import due_request_ids, run_if_due
+from services.leaving import mark_volunteer_unreachable
 from services.outbox import ApprovedNotice, DoneNotice, LotsenNotice, Notice, enqueue
 from services.requests import CancelOutcome, SubmitOutcome, cancel_request, submit_request
 from services.rules import Rules

@@ -10,13 +10,15 @@ import pytest
 
 from handlers.views.notices import RENDERERS, renders
 from matching.escalation import Tier
-from matching.status import WhenKind
+from matching.status import BroadcastStatus, WhenKind
 from services.outbox import (
     PAYLOADS,
     ApprovalDoneNotice,
     ApprovalNotice,
     ApprovedNotice,
     AssignedNotice,
+    BroadcastMessage,
+    BroadcastProgress,
     CancelledNotice,
     ClosedNotice,
     CoordinatorNotice,
@@ -36,6 +38,7 @@ from services.outbox import (
     ReleasedNotice,
     RequestFacts,
     RequestReminder,
+    RoleEndedNotice,
     SendFailedNotice,
     TakenNotice,
     TaskReminder,
@@ -81,6 +84,7 @@ SAMPLES: list[Payload] = [
     ApprovalDoneNotice(volunteer_id=601, name="Victor", approved=False, by=900, by_name="Clara"),
     ApprovedNotice(),
     RejectedNotice(),
+    RoleEndedNotice(),
     EscalationNotice(
         request=FACTS,
         history=(
@@ -109,6 +113,10 @@ SAMPLES: list[Payload] = [
         ref="K7M2QP", request_id=7, day=date(2025, 3, 14), volunteer_id=601, volunteer_name="Vic"
     ),
     StayQuestion(),
+    BroadcastMessage(broadcast_id=4, text="Summer party on Friday"),
+    BroadcastProgress(
+        broadcast_id=4, total=9, sent=5, failed=1, left=3, not_sent=0, state=BroadcastStatus.RUNNING
+    ),
 ]
 PERSONAL: dict[type[Payload], frozenset[str]] = {
     HeldAnswer: frozenset({"params"}),
@@ -120,6 +128,7 @@ PERSONAL: dict[type[Payload], frozenset[str]] = {
     EscalationNotice: frozenset({"description"}),
     TaskReminder: frozenset({"description", "seeker_name"}),
     RequestReminder: frozenset({"volunteer_name"}),
+    BroadcastMessage: frozenset({"text"}),
 }
 
 
