@@ -226,6 +226,7 @@ async def bench(db_file: Path) -> dict[str, Any]:
         send_rate_per_chat=1e6,
         send_rate_group_per_minute=1e6,
         flood_burst=1000,
+        privacy_notice=False,  # the bench's seekers never meet the notice
     )
     transport = FakeTelegram()
     bot = Bot(TOKEN, session=transport, default=DefaultBotProperties(parse_mode="HTML"))

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.areas import load_areas
 from bot.config import Settings
 from bot.middlewares import Delivery, InFlight, LocaleMiddleware, UnitOfWork
+from bot.notices import load_notices
 from bot.replies import ensure_holding
 from bot.scheduler import MeetingWatch, create_scheduler, run_due_steps, send_reminders
 from bot.sender import OutboxSender, sender_from_settings
@@ -131,6 +132,7 @@ def create_dispatcher(
         rules=rules,
         areas=areas,
         description_limit=settings.description_max_chars,
+        notices=load_notices(settings.privacy_dir),
     )
     gate = ChatGate(
         burst=settings.flood_burst,
@@ -145,6 +147,7 @@ def create_dispatcher(
         delivery,
         i18n=i18n,
         failure=failure_calls,
+        ask_consent=settings.privacy_notice,
     )
     in_flight = InFlight(running or Running())
     for middleware in (in_flight, gate, unit_of_work, dp.fsm, LocaleMiddleware(i18n)):

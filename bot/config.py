@@ -11,6 +11,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_AREAS_FILE = Path(__file__).with_name("areas_koeln.toml")
+DEFAULT_PRIVACY_DIR = Path(__file__).with_name("privacy")
 
 
 def _packaged_locales() -> Path:
@@ -58,6 +59,9 @@ class Settings(BaseSettings):
     assignment_reminder_hour: int = Field(default=18, ge=0, le=23)
     # Days after which a closed request loses its texts and its seeker (LOTSE_KEEP_CLOSED_DAYS).
     keep_closed_days: int = Field(default=90, ge=1)
+    # The privacy notice at first contact (bot/notices.py): a folder with a text per language.
+    privacy_notice: bool = True
+    privacy_dir: Path = DEFAULT_PRIVACY_DIR
 
     # Escalation (minutes); "today" requests halve every wait.
     round_interval_minutes: float = Field(default=20, gt=0)
@@ -96,6 +100,15 @@ class Settings(BaseSettings):
     # this many times in all, the pauses doubling from this (1+2+4+8+16 s by default).
     telegram_connect_attempts: int = Field(default=6, ge=1)
     telegram_connect_backoff_seconds: float = Field(default=1.0, ge=0)
+
+    @field_validator("privacy_dir")
+    @classmethod
+    def _has_notice(cls, value: Path) -> Path:
+        if not any(value.glob("*.txt")):
+            raise ValueError(
+                f"{value} has no privacy notice; put one file per language there, e.g. en.txt"
+            )
+        return value
 
     @field_validator("coordinators", mode="before")
     @classmethod

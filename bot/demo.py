@@ -22,7 +22,7 @@ DESCRIPTION = (
 async def ask_for_furniture_help(s: People, *, when: str = "week") -> None:
     """A seeker asks in German for help assembling furniture in Ehrenfeld."""
     s.person(SEEKER, "Amal", "de")
-    await s.say(SEEKER, "/start")
+    await s.start(SEEKER)
     await s.tap(SEEKER, MenuCb(action="seek"))
     await s.tap(SEEKER, PickCb(field="skill", value="furniture"))
     await s.tap(SEEKER, PickCb(field="district", value="ehrenfeld"))
@@ -85,7 +85,7 @@ ARABIC = "أحتاج إلى مساعدة في تركيب خزانة وسريري
 async def ask_in_own_language(s: People, seeker: int, name: str, language: str, text: str) -> None:
     """A seeker whose phone speaks `language` asks for help with furniture in Ehrenfeld."""
     s.person(seeker, name, language)
-    await s.say(seeker, "/start")
+    await s.start(seeker)
     await s.tap(seeker, MenuCb(action="seek"))
     await s.tap(seeker, PickCb(field="skill", value="furniture"))
     await s.tap(seeker, PickCb(field="district", value="ehrenfeld"))
@@ -137,7 +137,8 @@ SETTINGS: dict[str, dict[str, Any]] = {"multilingual": {"offers_per_round": 1}}
 
 
 async def play(scene: str, out: Callable[[str], None] = print) -> None:
-    async with stage(out=out, **SETTINGS.get(scene, {})) as s:
+    # Everybody meets the privacy notice first, as with a real deployment.
+    async with stage(out=out, privacy_notice=True, **SETTINGS.get(scene, {})) as s:
         out(f"── Lotse demo, scene {scene!r}: the real bot against a local Telegram emulator ──")
         await SCENES[scene](s)
         await s.app.sender.drain()

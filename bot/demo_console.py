@@ -43,7 +43,7 @@ CHARTS = 3  # requests per week by outcome, by topic, by district
 async def sign_up(s: Stage, user_id: int, name: str, language: str, speaks: str) -> None:
     """A new volunteer's own dialogue: furniture in Ehrenfeld, German and one more language."""
     s.person(user_id, name, language)
-    await s.say(user_id, "/start")
+    await s.start(user_id)
     await s.tap(user_id, MenuCb(action="help"))
     for field, value in (
         (SignupField.SKILLS, "furniture"),
@@ -60,6 +60,7 @@ async def sign_up(s: Stage, user_id: int, name: str, language: str, speaks: str)
 async def approvals(s: Stage) -> None:
     """/volunteers, Who: waiting for approval, the list, each card, Approve."""
     s.person(COORDINATOR, "Kim", "de")
+    await s.start(COORDINATOR)
     await sign_up(s, OKSANA, "Oksana", "uk", "uk")
     await sign_up(s, LEILA, "Leila", "ar", "ar")
     waiting = VolunteerFilter(standing=Standing.PENDING)

@@ -23,6 +23,7 @@ async def set_up_weekly_meeting(s: Stage) -> None:
     """The coordinator's dialogue: weekly, two days from now at 18:30, 60 minutes, a place,
     all volunteers, the default reminders (a day and an hour before)."""
     s.person(COORDINATOR, "Kim", "de")
+    await s.start(COORDINATOR)
     weekday = (s.clock.now().astimezone(s.app.rules.tz).date() + timedelta(days=2)).weekday()
     await s.say(COORDINATOR, "/meeting_new")
     await s.say(COORDINATOR, TITLE)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from aiogram import BaseMiddleware, Bot
@@ -24,7 +24,9 @@ from db.models import OutboxMessage
 from handlers.views.direction import for_reader
 from handlers.views.document import MadeWhenSent, file_not_made
 from matching.locales import interface_language, own_language
+from matching.status import Consent
 from services.clock import Clock
+from services.consent import consent_of
 from services.outbox import Due, HeldAnswer, add_answers
 from services.updates import claim_update
 from services.users import touch_user
@@ -81,12 +83,14 @@ class UnitOfWork(BaseMiddleware):
         *,
         i18n: I18n,
         failure: FailureAnswer,
+        ask_consent: bool = False,
     ) -> None:
         self._sessions = sessions
         self._clock = clock
         self._delivery = delivery
         self._i18n = i18n
         self._failure = failure
+        self._ask_consent = ask_consent
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         assert isinstance(event, Update)
@@ -106,6 +110,11 @@ class UnitOfWork(BaseMiddleware):
         # The toast ends the button's spinner; it goes out beside the answers, not after them.
         bot: Bot = data["bot"]
         toasts = [_quietly(bot(call), event.update_id) for call in held.direct]
+        # Answers to somebody who has not agreed to the notice: paced, but never stored.
+        toasts += [
+            _quietly(self._delivery.call(call, replies.chat_of(call)), event.update_id)
+            for call in held.unkept
+        ]
         if rows:
             answers = [Due.leased(row) for row in rows]
             await asyncio.gather(self._delivery.deliver(answers, held.rows), *toasts)
@@ -146,21 +155,15 @@ class UnitOfWork(BaseMiddleware):
                 return None, []  # delivered twice: the first delivery did the work
             tg_user: TgUser | None = data.get("event_from_user")
             if tg_user is not None and not tg_user.is_bot:
-                user = data["db_user"] = await touch_user(
-                    session,
-                    user_id=tg_user.id,
-                    first_name=tg_user.first_name,
-                    username=tg_user.username,
-                    language_code=tg_user.language_code,
-                    now=now,
-                )
-                data["user_locale"] = (user.locale, user.language_code)
+                await self._know(session, tg_user, data, now)
             data["session"] = session
             token = current_session.set(session)
             try:
                 result = await handler(update, data)
             finally:
                 current_session.reset(token)
+            if not await self._may_keep(session, tg_user, data):
+                held.unkept, held.rows = held.rows, []  # sent after the commit, never stored
             answers = [
                 (replies.chat_of(call), HeldAnswer.from_dict(replies.dump(call)))
                 for call in held.rows
@@ -173,6 +176,35 @@ class UnitOfWork(BaseMiddleware):
                 leased_until=now + self._delivery.answer_lease,
             )
         return result, rows
+
+    async def _know(
+        self, session: AsyncSession, tg_user: TgUser, data: dict[str, Any], now: datetime
+    ) -> None:
+        """Who is acting: stored (and refreshed) only once they agreed to the privacy notice;
+        until then only their Telegram language is used, to show them the notice."""
+        consent = await consent_of(session, tg_user.id) if self._ask_consent else Consent.AGREED
+        data["consent"] = consent
+        if consent is not Consent.AGREED:
+            data["user_locale"] = (None, tg_user.language_code)
+            return
+        user = await touch_user(
+            session,
+            user_id=tg_user.id,
+            first_name=tg_user.first_name,
+            username=tg_user.username,
+            language_code=tg_user.language_code,
+            now=now,
+        )
+        data["user_locale"] = (user.locale, user.language_code)
+
+    async def _may_keep(
+        self, session: AsyncSession, tg_user: TgUser | None, data: dict[str, Any]
+    ) -> bool:
+        """May this update's answers be kept in the outbox? Not for somebody who has not
+        agreed (also not after saying No just now): nothing about them is stored."""
+        if tg_user is None or data.get("consent", Consent.AGREED) is Consent.AGREED:
+            return True
+        return await consent_of(session, tg_user.id) is Consent.AGREED
 
     async def _tell_not_made(
         self, call: TelegramMethod[Any], update_id: int, locale: str | None

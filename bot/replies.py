@@ -64,12 +64,15 @@ class Held:
     # Sent directly after the commit; nobody reads their result: toasts, coordinators' menus.
     direct: list[TelegramMethod[Any]] = field(default_factory=list)
     files: list[SendPhoto | SendDocument] = field(default_factory=list)  # sent after commit
+    # Answers to somebody who has not agreed to the privacy notice: sent, never stored.
+    unkept: list[TelegramMethod[Any]] = field(default_factory=list)
 
     def discard(self) -> None:
         """The update failed: what it said so far must not reach anybody."""
         self.rows.clear()
         self.direct.clear()
         self.files.clear()
+        self.unkept.clear()
 
 
 _held: ContextVar[Held | None] = ContextVar("lotse_held_calls", default=None)

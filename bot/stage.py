@@ -17,8 +17,9 @@ from aiogram.filters.callback_data import CallbackData
 from bot.app import App, close, create_app, start_background
 from bot.config import Settings
 from bot.emulator import Emulator, Event, StoredMessage, format_event, run_emulator
+from handlers.privacy_callbacks import ConsentAction, ConsentCb
 from services.clock import JumpClock
-from services.users import touch_user
+from services.consent import agree
 from services.volunteers import Profile, decide_volunteer, save_profile
 
 TOKEN = "123456:offline-demo"
@@ -32,6 +33,7 @@ class People:
     timeout: float = 10.0
     names: dict[int, str] = field(default_factory=dict)
     out: Callable[[str], None] = lambda _text: None
+    notice: bool = False  # the bot asks about the privacy notice first
 
     def note(self, text: str) -> None:
         self.out(text)
@@ -51,6 +53,12 @@ class People:
         self.emu.add_user(user_id, name, language_code=language)
         self.names[user_id] = name
         return user_id
+
+    async def start(self, user_id: int) -> None:
+        """/start, and "I agree" when the bot shows the privacy notice first."""
+        await self.say(user_id, "/start")
+        if self.notice:
+            await self.tap(user_id, ConsentCb(action=ConsentAction.AGREE))
 
     def _newest_id(self, user_id: int) -> int:
         message = self.emu.last_message_to(user_id)
@@ -110,12 +118,13 @@ class Stage(People):
         coordinator = self.app.settings.coordinators[0]
         now = self.clock.now()
         async with self.app.sessions() as session, session.begin():
-            await touch_user(
+            await agree(
                 session,
                 user_id=user_id,
                 first_name=name,
                 username=None,
                 language_code=language,
+                locale=None,
                 now=now,
             )
             profile = Profile(frozenset(skills), frozenset(districts), frozenset(languages))
@@ -142,6 +151,8 @@ def demo_settings(workdir: Path, base_url: str, **overrides: Any) -> Settings:
         "telegram_api_url": base_url,
         "coordinators": (900_001,),
         "send_idle_poll_seconds": 0.5,
+        # Scenes that show the privacy notice switch it on (bot/demo.py); people agree to it.
+        "privacy_notice": False,
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)
@@ -168,7 +179,13 @@ async def running_bot(
         )
     )
     try:
-        yield Stage(emu=emu, app=app, clock=clock, out=out or (lambda _text: None))
+        yield Stage(
+            emu=emu,
+            app=app,
+            clock=clock,
+            out=out or (lambda _text: None),
+            notice=settings.privacy_notice,
+        )
     finally:
         await app.dp.stop_polling()
         with contextlib.suppress(asyncio.CancelledError):

@@ -294,5 +294,6 @@ class ProcessedUpdate(Base):
 
 # The meeting tables live in their own module; importing it here registers them on Base.
 from db import broadcast_models as broadcast_models  # noqa: E402
+from db import consent_models as consent_models  # noqa: E402
 from db import meeting_models as meeting_models  # noqa: E402
 from db import role_models as role_models  # noqa: E402

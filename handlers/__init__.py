@@ -4,7 +4,7 @@ from aiogram import F, Router
 from aiogram.enums import ChatType
 
 from handlers import coordinator, seeker, volunteer
-from handlers.common import fallback, ids
+from handlers.common import consent, fallback, ids
 from handlers.common import router as common_router
 
 
@@ -19,5 +19,6 @@ def build_router() -> Router:
     private.include_routers(common_router(), seeker.router(), volunteer.router(), fallback.router())
     root = Router(name="lotse")
     # /id first: it answers in any chat, before anyone has registered (handlers/common/ids.py).
-    root.include_routers(ids.router(), coordinator.router(), private)
+    # Then the privacy notice: whoever has not agreed is asked first (handlers/common/consent.py).
+    root.include_routers(ids.router(), consent.router(), coordinator.router(), private)
     return root

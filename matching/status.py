@@ -27,6 +27,13 @@ class Standing(enum.StrEnum):
 INACTIVE_DAYS = 90
 
 
+class Consent(enum.StrEnum):
+    """A person's answer to the privacy notice."""
+
+    AGREED = "agreed"
+    DECLINED = "declined"
+
+
 class RequestStatus(enum.StrEnum):
     OPEN = "open"
     ASSIGNED = "assigned"

@@ -29,17 +29,18 @@ def start_keyboard() -> InlineKeyboardMarkup:
     )
 
 
+def welcome_text() -> str:
+    return _(
+        "Hello! Lotse brings people who are new in Germany together with volunteers. "
+        "The volunteers help you. For example, they go with you to an office or a school "
+        "meeting.\n\n"
+        "What would you like to do?"
+    )
+
+
 async def cmd_start(message: Message, state: FSMContext) -> None:
     await state.clear()
-    await message.answer(
-        _(
-            "Hello! Lotse brings people who are new in Germany together with volunteers. "
-            "The volunteers help you. For example, they go with you to an office or a school "
-            "meeting.\n\n"
-            "What would you like to do?"
-        ),
-        reply_markup=start_keyboard(),
-    )
+    await message.answer(welcome_text(), reply_markup=start_keyboard())
 
 
 async def cmd_help(message: Message, session: Session) -> None:

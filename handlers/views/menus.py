@@ -19,6 +19,7 @@ def everyone_commands() -> list[BotCommand]:
         BotCommand(command="language", description=_("Change the language")),
         BotCommand(command="help", description=_("All commands")),
         BotCommand(command="cancel", description=_("Stop what you are doing")),
+        BotCommand(command="privacy", description=_("Your data: what we store, and why")),
         BotCommand(command="mydata", description=_("What Lotse stores about you")),
         BotCommand(command="forget", description=_("Delete everything about you")),
     ]

@@ -51,6 +51,9 @@ def settings(db_url: str) -> Settings:
         send_rate_per_chat=1e6,
         send_rate_group_per_minute=1e6,
         flood_burst=1000,  # tests tap faster than people; the flood guard has its own tests
+        # The privacy notice has its own tests (tests/bot/test_consent.py); here, everybody
+        # has agreed to it.
+        privacy_notice=False,
     )
 
 

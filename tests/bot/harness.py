@@ -93,12 +93,15 @@ class Harness:
     message_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     @staticmethod
-    def user(user_id: int, name: str = "Test", language_code: str = "en") -> dict[str, Any]:
+    def user(
+        user_id: int, name: str = "Test", language_code: str = "en", username: str | None = None
+    ) -> dict[str, Any]:
         return {
             "id": user_id,
             "is_bot": False,
             "first_name": name,
             "language_code": language_code,
+            **({"username": username} if username else {}),
         }
 
     async def feed(self, update: dict[str, Any]) -> list[TelegramMethod[Any]]:

@@ -75,6 +75,7 @@ async def test_menus_are_published_per_language_when_the_bot_starts(i18n: I18n) 
         "language",
         "help",
         "cancel",
+        "privacy",
         "mydata",
         "forget",
     ]

@@ -42,6 +42,7 @@ async def bot_process(
         "LOTSE_DATABASE_URL": db_url,
         "LOTSE_COORDINATORS": "900001",
         "LOTSE_SEND_IDLE_POLL_SECONDS": "0.2",
+        "LOTSE_PRIVACY_NOTICE": "false",  # its own tests: tests/bot/test_consent.py
         **FAST,
         **env,
     }
