@@ -72,6 +72,7 @@ class Leadership:
         self._check = check_seconds
         self._takeover_pause = takeover_pause
         self.leading = False
+        self.elected = asyncio.Event()  # set while this process is the sender
         self._nudge = asyncio.Event()  # standing by: rows were written, tell the leader
         self._stop = asyncio.Event()
 
@@ -140,6 +141,7 @@ class Leadership:
         with suppress(TimeoutError):
             await asyncio.wait_for(self._stop.wait(), self._takeover_pause)
         self.leading = True
+        self.elected.set()
         log.info("process %s is now the outbox sender", os.getpid())
         sending = asyncio.create_task(self._sender.run(), name="outbox-sender-loop")
         try:
@@ -150,6 +152,7 @@ class Leadership:
                     await conn.fetchval("SELECT 1")  # the lock lives as long as this connection
         finally:
             self.leading = False
+            self.elected.clear()
             await self._sender.stop()
             sending.cancel()
             with suppress(asyncio.CancelledError):
