@@ -26,14 +26,18 @@ def free_port() -> int:
 
 
 @asynccontextmanager
-async def round_robin(ports: Sequence[int]) -> AsyncIterator[int]:
-    """A reverse proxy on a free port: each POST goes to the next bot process in turn; a
-    process that does not answer costs the caller a 502 (Telegram then posts it again)."""
+async def round_robin(ports: Sequence[int], served: list[int] | None = None) -> AsyncIterator[int]:
+    """A reverse proxy on a free port: each POST goes to the next bot process in turn (its
+    port appended to `served`); a process that does not answer costs the caller a 502
+    (Telegram then posts it again)."""
     turns = itertools.cycle(ports)
     http = aiohttp.ClientSession()
 
     async def forward(request: web.Request) -> web.Response:
-        url = f"http://127.0.0.1:{next(turns)}{request.path}"
+        port = next(turns)
+        if served is not None:
+            served.append(port)
+        url = f"http://127.0.0.1:{port}{request.path}"
         body = await request.read()
         headers = {k: v for k, v in request.headers.items() if k.lower().startswith("x-telegram")}
         headers["Content-Type"] = request.content_type
