@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.areas import load_areas
 from bot.config import Settings
+from bot.leader import Connect, Leadership, connector
 from bot.middlewares import Delivery, InFlight, LocaleMiddleware, UnitOfWork
 from bot.notices import load_notices
 from bot.replies import ensure_holding
@@ -104,11 +105,17 @@ class App:
     areas: Areas
     running: Running
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    # On PostgreSQL: the election of the one sender among several processes (bot/leader.py).
+    leadership: Leadership | None = None
 
     async def run_due_steps(self) -> int:
         ran = await run_due_steps(sessions=self.sessions, rules=self.rules, clock=self.clock)
-        self.sender.wake()
+        self.wake()
         return ran
+
+    def wake(self) -> None:
+        """New outbox rows are due: wake the sender, ours or (standing by) the leader's."""
+        (self.leadership or self.sender).wake()
 
 
 def create_dispatcher(
@@ -166,8 +173,10 @@ def create_pipeline(
     areas: Areas,
     i18n: I18n,
     running: Running | None = None,
-) -> tuple[OutboxSender, Dispatcher]:
-    """The sender, and the dispatcher that hands it each update's answers."""
+    leader: Connect | None = None,
+) -> tuple[OutboxSender, Dispatcher, Leadership | None]:
+    """The sender, and the dispatcher that hands it each update's answers; with `leader`
+    (several processes), through the election of the one sender."""
     sender = sender_from_settings(
         settings,
         bot=bot,
@@ -177,6 +186,7 @@ def create_pipeline(
         rules=rules,
         available_locales=i18n.available_locales,
     )
+    leadership = Leadership(sender, leader) if leader is not None else None
     dp = create_dispatcher(
         settings=settings,
         sessions=sessions,
@@ -184,10 +194,10 @@ def create_pipeline(
         rules=rules,
         areas=areas,
         i18n=i18n,
-        delivery=sender,
+        delivery=leadership or sender,
         running=running,
     )
-    return sender, dp
+    return sender, dp, leadership
 
 
 async def create_app(
@@ -204,7 +214,7 @@ async def create_app(
     areas = load_areas(settings.areas_file)
     i18n = I18n(path=settings.locales_dir, default_locale=settings.default_locale)
     bot = bot or create_bot(settings)
-    sender, dp = create_pipeline(
+    sender, dp, leadership = create_pipeline(
         settings,
         bot=bot,
         sessions=sessions,
@@ -213,24 +223,28 @@ async def create_app(
         areas=areas,
         i18n=i18n,
         running=running,
+        leader=connector(settings.database_url),
     )
     scheduler = create_scheduler(
         sessions=sessions,
         rules=rules,
         clock=clock,
         poll_seconds=settings.escalation_poll_seconds,
-        after_steps=sender.wake,
+        after_steps=(leadership or sender).wake,
         running=running,
         progress_seconds=settings.broadcast_progress_seconds,
     )
-    return App(
+    app = App(
         settings, engine, sessions, bot, dp, i18n, sender, scheduler, clock, rules, areas, running
     )
+    app.leadership = leadership
+    return app
 
 
 async def start_background(app: App) -> None:
     """Start the sender and the scheduler; steps that fell due while we were down run now."""
-    app.tasks.append(supervised(SENDER_TASK, app.sender.run))
+    # One task sends, or (several processes) stands by to send when elected.
+    app.tasks.append(supervised(SENDER_TASK, (app.leadership or app.sender).run))
     await app.run_due_steps()
     app.scheduler.start()
     watch = MeetingWatch(app.scheduler, sessions=app.sessions, job=partial(_remind, app))
@@ -249,7 +263,7 @@ async def start_background(app: App) -> None:
 async def _remind(app: App) -> None:
     """A meeting job: send what is due (the reminder log makes a second run harmless)."""
     if await send_reminders(sessions=app.sessions, rules=app.rules, clock=app.clock):
-        app.sender.wake()
+        app.wake()
 
 
 async def stop_background(app: App) -> None:
@@ -258,7 +272,7 @@ async def stop_background(app: App) -> None:
     # Updates and ticks still running finish first: answers need the sender, and every
     # connection must be back before the engine closes.
     await app.running.wait(DRAIN_SECONDS)
-    await app.sender.stop()
+    await (app.leadership or app.sender).stop()
     for task in app.tasks:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):

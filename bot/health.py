@@ -35,7 +35,7 @@ STALL_SECONDS = 180.0
 @dataclass(frozen=True)
 class Vitals:
     database: bool
-    sender: str  # "running", "stalled" (no pass for too long) or "stopped"
+    sender: str  # "running", "standby" (another process sends), "stalled" or "stopped"
     sender_idle_seconds: float | None  # since the sender last went round
     oldest_due_seconds: float | None  # None: the database did not answer
     outbox: Mapping[OutboxStatus, int] = field(default_factory=dict)
@@ -44,7 +44,7 @@ class Vitals:
     @property
     def reasons(self) -> list[str]:
         reasons = [] if self.database else ["database unreachable"]
-        if self.sender != "running":
+        if self.sender not in ("running", "standby"):
             reasons.append(f"outbox sender {self.sender}")
         return reasons
 
@@ -118,6 +118,8 @@ class Watch:
         task = next((t for t in self._app.tasks if t.get_name() == SENDER_TASK), None)
         if task is None or task.done():
             return "stopped", None
+        if self._app.leadership is not None and not self._app.leadership.leading:
+            return "standby", None  # another process sends (several processes)
         sender = self._app.sender
         idle = (now - (sender.last_pass or self._started)).total_seconds()
         bound = STALL_SECONDS + self._app.settings.send_idle_poll_seconds

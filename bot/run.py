@@ -49,9 +49,11 @@ async def run_polling_until_signal(app: App) -> None:
 
 
 class DrainingRequestHandler(SimpleRequestHandler):
-    """Telegram gets its 200 at once and the update is handled in the background; at shutdown
-    those updates finish (or, after a bound, are cut) before the database goes away. Each
-    update handled is counted for /metrics."""
+    """Telegram gets its 200 once the update is handled (committed, its answers sent or queued
+    for the sender): a process killed meanwhile never answers, so Telegram delivers the update
+    again, to this process or another behind the same proxy, and its id makes a second delivery
+    harmless. At shutdown the updates under way finish (or, after a bound, are cut) before the
+    database goes away. Each update handled is counted for /metrics."""
 
     drain_seconds = 10.0
 
@@ -62,6 +64,14 @@ class DrainingRequestHandler(SimpleRequestHandler):
     async def _background_feed_update(self, bot: Bot, update: dict[str, Any]) -> None:
         await super()._background_feed_update(bot, update)
         self._watch.handled(update)
+
+    async def _handle_request_background(self, bot: Bot, request: web.Request) -> web.Response:
+        update = await request.json(loads=bot.session.json_loads)
+        task = asyncio.create_task(self._background_feed_update(bot, update))
+        self._background_feed_update_tasks.add(task)
+        task.add_done_callback(self._background_feed_update_tasks.discard)
+        await asyncio.shield(task)  # a caller who hangs up does not cut the update short
+        return web.json_response({}, dumps=bot.session.json_dumps)
 
     async def close(self) -> None:
         pending = set(self._background_feed_update_tasks)

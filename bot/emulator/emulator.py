@@ -25,6 +25,7 @@ from bot.emulator.models import (
 from bot.emulator.observe import EmulatorView
 from bot.emulator.store import ChatStore
 from bot.emulator.updates import StateSignal, UpdateQueue
+from bot.emulator.webhook import WebhookDelivery
 
 EventHook = Callable[[Event], None]
 
@@ -67,7 +68,7 @@ class Emulator(EmulatorView):
         self.callback_queries: dict[str, CallbackRecord] = {}
         self.commands: dict[str, list[JsonDict]] = {}
         self.descriptions: dict[tuple[str, str], str] = {}  # (kind, language_code) -> text
-        self.webhook_url = ""
+        self.webhook = WebhookDelivery(self)  # setWebhook: updates are posted, not polled
         self.max_message_length = max_message_length
         self.max_callback_data_bytes = max_callback_data_bytes
         self.on_event = on_event

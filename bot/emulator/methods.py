@@ -11,6 +11,7 @@ from bot.emulator.models import ApiError, Chat, Edit, JsonDict, StoredMessage, b
 from bot.emulator.params import Params
 from bot.emulator.profile import ProfileMethods
 from bot.emulator.validation import parse_caption, parse_markup, parse_text
+from bot.emulator.webhook import acceptable_url
 
 if TYPE_CHECKING:
     from bot.emulator.emulator import Emulator
@@ -90,7 +91,7 @@ class BotApi(ProfileMethods):
         return me
 
     async def get_updates(self, params: Params) -> list[JsonDict]:
-        if self.emu.webhook_url:
+        if self.emu.webhook.url:
             raise ApiError(409, _WEBHOOK_ACTIVE)
         self.emu.stats.get_updates_calls += 1
         queue = self.emu.updates
@@ -102,22 +103,22 @@ class BotApi(ProfileMethods):
         return updates
 
     async def delete_webhook(self, params: Params) -> bool:
-        self.emu.webhook_url = ""
+        self.emu.webhook.set("", "")
         if params.flag("drop_pending_updates"):
             self.emu.updates.clear()
         return True
 
     async def set_webhook(self, params: Params) -> bool:
         url = params.get_str("url") or ""
-        if url and not url.startswith("https://"):
+        if url and not acceptable_url(url):
             raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
-        self.emu.webhook_url = url
+        self.emu.webhook.set(url, params.get_str("secret_token") or "")
         if params.flag("drop_pending_updates"):
             self.emu.updates.clear()
         return True
 
     async def get_webhook_info(self, params: Params) -> JsonDict:
-        url = self.emu.webhook_url
+        url = self.emu.webhook.url
         return {
             "url": url,
             "has_custom_certificate": False,

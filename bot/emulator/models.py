@@ -191,6 +191,8 @@ class Stats:
     updates_queued: int = 0
     updates_delivered: int = 0
     get_updates_calls: int = 0
+    webhook_posts: int = 0  # every POST of an update to the webhook, retries included
+    webhook_failures: int = 0  # posts that got no 2xx: the update was posted again
     http_400: int = 0
     http_403: int = 0
     http_404: int = 0

@@ -102,4 +102,5 @@ async def run_emulator(
         yield emu
     finally:
         emu.close()
+        await emu.webhook.stop()
         await runner.cleanup()

@@ -50,6 +50,21 @@ class StateSignal:
         return True
 
 
+def chat_of(update: JsonDict) -> int:
+    """The chat an update belongs to (0 when it names none)."""
+    for key, value in update.items():
+        if key == "update_id" or not isinstance(value, dict):
+            continue
+        for holder in (value, value.get("message") or {}):
+            chat = holder.get("chat")
+            if isinstance(chat, dict):
+                return int(chat["id"])
+        sender = value.get("from")
+        if isinstance(sender, dict):
+            return int(sender["id"])
+    return 0
+
+
 @dataclass
 class _Pending:
     update: JsonDict
@@ -136,6 +151,32 @@ class UpdateQueue:
         if self.closed:
             return []
         return self._take(max(1, min(limit, 100)))
+
+    def _next_for(self, busy: set[int]) -> _Pending | None:
+        """The oldest update not in flight whose chat has nothing in flight (webhook)."""
+        return next(
+            (
+                p
+                for p in self._pending
+                if not p.delivered and self._is_allowed(p) and chat_of(p.update) not in busy
+            ),
+            None,
+        )
+
+    def has_for(self, busy: set[int]) -> bool:
+        return self._next_for(busy) is not None
+
+    def take_for(self, busy: set[int]) -> JsonDict | None:
+        """Take the next update to post to the webhook (it stays queued until confirmed)."""
+        pending = self._next_for(busy)
+        if pending is None:
+            return None
+        pending.delivered = True
+        return pending.update
+
+    def confirm_one(self, update_id: int) -> None:
+        """The webhook answered 2xx: the update is done."""
+        self._pending = [p for p in self._pending if p.update_id != update_id]
 
     def close(self) -> None:
         self.closed = True

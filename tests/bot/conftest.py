@@ -26,7 +26,7 @@ def build_harness(
     """The real dispatcher over `transport`; the real sender delivers each update's answers
     (only they go out: the sender's loop does not run here)."""
     bot = make_bot(transport)
-    sender, dp = create_pipeline(
+    sender, dp, _leadership = create_pipeline(
         settings,
         bot=bot,
         sessions=sessions,

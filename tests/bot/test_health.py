@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -87,8 +88,15 @@ def samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
     }
 
 
-async def test_health_is_ok_when_the_database_answers_and_the_sender_runs(app: App) -> None:
+async def sending(app: App) -> None:
+    """Started; on PostgreSQL also elected the one sender (bot/leader.py)."""
     await start_background(app)
+    if app.leadership is not None:
+        await asyncio.wait_for(app.leadership.elected.wait(), 10)
+
+
+async def test_health_is_ok_when_the_database_answers_and_the_sender_runs(app: App) -> None:
+    await sending(app)
     status, body = await get(app, "/healthz")
     assert status == 200
     assert body["status"] == "ok" and body["reasons"] == []
@@ -98,8 +106,8 @@ async def test_health_is_ok_when_the_database_answers_and_the_sender_runs(app: A
 
 
 async def test_health_is_unavailable_when_the_sender_has_stopped(app: App) -> None:
-    await start_background(app)
-    await app.sender.stop()
+    await sending(app)
+    await (app.leadership or app.sender).stop()
     await next(task for task in app.tasks if task.get_name() == SENDER_TASK)
     status, body = await get(app, "/healthz")
     assert status == 503
@@ -123,6 +131,7 @@ async def test_health_is_unavailable_when_the_database_is_unreachable(
 
 
 async def test_metrics_move_when_an_update_is_handled_and_its_answer_sent(app: App) -> None:
+    await sending(app)  # on PostgreSQL only the elected sender sends
     watch = Watch(app)
     _, before = await get(app, "/metrics", watch)
     await post_start(app, watch)
@@ -143,6 +152,7 @@ async def test_metrics_move_when_an_update_is_handled_and_its_answer_sent(app: A
 async def test_metrics_count_a_429_when_telegram_refuses_a_send(settings: Settings) -> None:
     app = await build(settings, RefusesFirstSend())
     try:
+        await sending(app)
         watch = Watch(app)
         await post_start(app, watch)
         _, text = await get(app, "/metrics", watch)

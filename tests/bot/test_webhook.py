@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
@@ -9,7 +10,7 @@ from aiogram.methods import SendMessage
 from aiohttp.test_utils import TestClient, TestServer
 from pydantic import SecretStr
 
-from bot.app import App, close, create_app
+from bot.app import App, close, create_app, start_background
 from bot.config import Settings
 from bot.run import webhook_app
 from tests.bot.harness import Harness, RecordingSession, make_bot
@@ -28,6 +29,9 @@ async def app(settings: Settings) -> AsyncIterator[App]:
     )
     transport = RecordingSession()
     built = await create_app(webhook, bot=make_bot(transport))
+    if built.leadership is not None:  # PostgreSQL: only the elected sender sends the answers
+        await start_background(built)
+        await asyncio.wait_for(built.leadership.elected.wait(), 10)
     yield built
     await close(built)
 

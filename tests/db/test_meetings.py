@@ -134,6 +134,21 @@ async def test_both_sides_are_reminded_once_the_evening_before_when_a_dated_requ
     assert await _kinds(sessions, "request_reminder") == 1
 
 
+async def test_both_sides_are_reminded_once_when_two_processes_race_the_evening_before(
+    engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession], rules: Rules
+) -> None:
+    await _dated_request(sessions, RequestStatus.ASSIGNED)
+    now = datetime(2026, 3, 29, 16, 5, tzinfo=UTC)
+    results, _overlapped = await race(
+        engine,
+        lambda: _assignment_tick(sessions, rules, now),
+        lambda: _assignment_tick(sessions, rules, now),
+    )
+    assert sorted(results) == [0, 2]
+    assert await _kinds(sessions, "task_reminder") == 1
+    assert await _kinds(sessions, "request_reminder") == 1
+
+
 async def test_nobody_is_reminded_when_the_request_was_released_or_cancelled(
     sessions: async_sessionmaker[AsyncSession], rules: Rules
 ) -> None:

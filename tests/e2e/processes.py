@@ -30,6 +30,8 @@ VOLUNTEERS = (ANNA, BEN, CEM)
 CONFIRM = PickCb(field="confirm", value="send").pack()
 # Leases of one second: what a crash left leased goes out again a second after the restart.
 FAST = {"LOTSE_ANSWER_LEASE_SECONDS": "1", "LOTSE_SEND_LEASE_SECONDS": "1"}
+# The code under test, also from a git worktree (the editable install points at one checkout).
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @asynccontextmanager
@@ -43,6 +45,7 @@ async def bot_process(
         "LOTSE_COORDINATORS": "900001",
         "LOTSE_SEND_IDLE_POLL_SECONDS": "0.2",
         "LOTSE_PRIVACY_NOTICE": "false",  # its own tests: tests/bot/test_consent.py
+        "PYTHONPATH": str(ROOT),
         **FAST,
         **env,
     }
