@@ -149,7 +149,7 @@ def _statement(lotsen_only: bool, step: _Pass) -> Select[Any]:
     # round trip to the database thread instead of two.
     return (
         select(
-            Volunteer,
+            *_READ,
             User.reachable,
             top.c.offers_today,
             top.c.offers_7d,
@@ -262,6 +262,10 @@ def _narrowing(lotsen_only: bool, speakers: bool) -> tuple[Source, list[ColumnEl
     return source, narrow
 
 
+# What _state reads: columns, not mapped objects (nothing to keep in the identity map).
+_COLUMNS = "user_id status paused paused_until quiet_start quiet_end daily_cap last_offer_at"
+_READ = tuple(getattr(Volunteer, name) for name in (*_COLUMNS.split(), "is_lotse"))
+
 _LINKS: tuple[tuple[QueryableAttribute[int], QueryableAttribute[str]], ...] = (
     (VolunteerSkill.user_id, VolunteerSkill.skill),
     (VolunteerDistrict.user_id, VolunteerDistrict.district),
@@ -274,8 +278,8 @@ def _split(joined: str | None) -> frozenset[str]:
     return frozenset(joined.split(",")) if joined else frozenset()
 
 
-def _state(row: Row[Any]) -> VolunteerState:
-    v, reachable, today, week, assigned, skills, districts, languages = tuple(row)
+def _state(v: Row[Any]) -> VolunteerState:  # _READ's columns (by name), then the rest
+    reachable, today, week, assigned, skills, districts, languages = tuple(v)[len(_READ) :]
     return VolunteerState(
         user_id=v.user_id,
         approved=v.status is VolunteerStatus.APPROVED,

@@ -10,7 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.candidates import find_candidates
-from db.models import HelpRequest, Offer, Volunteer
+from db.models import HelpRequest, Offer
+from db.offer_rows import OpenedOffer, link_messages, open_offers, stamp_offered
 from matching.clock import local_now
 from matching.escalation import Tier
 from matching.model import RequestSpec, VolunteerState
@@ -82,66 +83,13 @@ async def candidates_for(
 async def note_offered(session: AsyncSession, *volunteer_ids: int, now: datetime) -> set[int]:
     """Every offer row is recorded here on its volunteers. db/candidates.py relies on it: a
     volunteer whose last_offer_at is NULL has never had an offer. Returns those still approved:
-    a ban committed while the candidates were chosen is seen here, under the row's lock.
-
-    The rows are locked in id order first: two workers offering different requests to the
-    same volunteers would otherwise lock them in rank order and deadlock (on PostgreSQL;
-    SQLite serialises writers anyway and ignores FOR UPDATE)."""
-    ids = sorted(set(volunteer_ids))
-    locked = await session.scalars(
-        select(Volunteer)
-        .where(Volunteer.user_id.in_(ids))
-        .order_by(Volunteer.user_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    approved = set()
-    for volunteer in locked:
-        if volunteer.last_offer_at is None or volunteer.last_offer_at < now:
-            volunteer.last_offer_at = now
-        if volunteer.status is VolunteerStatus.APPROVED:
-            approved.add(volunteer.user_id)
-    return approved
-
-
-async def _earlier_offers(
-    session: AsyncSession, request: HelpRequest, ids: list[int]
-) -> dict[int, Offer]:
-    """The offers of `request` these volunteers had before, by volunteer."""
-    return {
-        offer.volunteer_id: offer
-        for offer in await session.scalars(
-            select(Offer).where(Offer.request_id == request.id, Offer.volunteer_id.in_(ids))
-        )
-    }
-
-
-async def _open_offers(
-    session: AsyncSession, request: HelpRequest, ids: list[int], *, tier: Tier, now: datetime
-) -> list[Offer]:
-    """A pending offer of `request` to each volunteer, in the order of `ids`: new, or an
-    earlier one opened again."""
-    earlier = await _earlier_offers(session, request, ids)
-    offers = []
-    for volunteer_id in ids:
-        offer = earlier.get(volunteer_id)
-        if offer is None:
-            offer = Offer(request_id=request.id, volunteer_id=volunteer_id, round=0)
-            session.add(offer)
-        else:  # withdrawn earlier, asked again after a release
-            offer.round += 1
-        offer.status, offer.tier, offer.created_at, offer.answered_at = (
-            OfferStatus.PENDING,
-            int(tier),
-            now,
-            None,
-        )
-        offers.append(offer)
-    return offers
+    a ban committed while the candidates were chosen is seen here, under the row's lock."""
+    statuses = await stamp_offered(session, sorted(set(volunteer_ids)), now=now)
+    return {user_id for user_id, s in statuses.items() if s is VolunteerStatus.APPROVED}
 
 
 def _offer_messages(
-    request: HelpRequest, offers: list[Offer], *, tier: Tier, now: datetime
+    request: HelpRequest, offers: list[OpenedOffer], *, tier: Tier, now: datetime
 ) -> list[tuple[str, int, OfferNotice, Priority]]:
     """One message per offer. Of a request just made, the offer to the best candidate goes out
     before anything but answers: when many people ask at once, each request reaches somebody
@@ -160,13 +108,18 @@ def _offer_messages(
 
 
 async def _write_offer_messages(
-    session: AsyncSession, request: HelpRequest, offers: list[Offer], *, tier: Tier, now: datetime
+    session: AsyncSession,
+    request: HelpRequest,
+    offers: list[OpenedOffer],
+    *,
+    tier: Tier,
+    now: datetime,
 ) -> None:
     """Queue the offers' messages and note on each offer the message that carries it."""
     messages = _offer_messages(request, offers, tier=tier, now=now)
     written = await enqueue_many(session, messages, now=now)
-    for offer, (key, *_rest) in zip(offers, messages, strict=True):
-        offer.outbox_id = written[key]
+    links = zip(offers, messages, strict=True)
+    await link_messages(session, [(offer.id, written[key]) for offer, (key, *_rest) in links])
 
 
 async def make_offers(
@@ -176,11 +129,10 @@ async def make_offers(
     *,
     tier: Tier,
     now: datetime,
-) -> list[Offer]:
+) -> list[OpenedOffer]:
     approved = await note_offered(session, *(v.user_id for v in volunteers), now=now)
     ids = [v.user_id for v in volunteers if v.user_id in approved]
-    offers = await _open_offers(session, request, ids, tier=tier, now=now)
-    await session.flush()  # the offers' ids, for the messages
+    offers = await open_offers(session, request.id, ids, tier=int(tier), now=now)
     await _write_offer_messages(session, request, offers, tier=tier, now=now)
     if offers:
         record(

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, null, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import CursorResult, Row
@@ -110,14 +110,26 @@ async def submit_request(
 async def _refused(
     session: AsyncSession, *, seeker_id: int, draft_key: str | None, rules: Rules
 ) -> Submitted | None:
-    """Why no new request is made: this form was sent already, or too many are open."""
+    """Why no new request is made: this form was sent already, or too many are open. Both
+    asked in one statement."""
+    sent_id: Any = null()
     if draft_key is not None:
-        sent = await sent_request(session, seeker_id=seeker_id, draft_key=draft_key)
-        if sent is not None:
-            return Submitted(SubmitOutcome.ALREADY_SENT, sent)
-    open_now = await count_open(session, seeker_id=seeker_id)
-    if open_now >= rules.max_open_requests:
-        return Submitted(SubmitOutcome.TOO_MANY, None, open_now)
+        sent_id = (
+            select(HelpRequest.id)
+            .where(HelpRequest.draft_key == draft_key, HelpRequest.seeker_id == seeker_id)
+            .scalar_subquery()
+        )
+    open_now = (
+        select(func.count())
+        .select_from(HelpRequest)
+        .where(HelpRequest.seeker_id == seeker_id, HelpRequest.status.in_(OPEN_STATES))
+        .scalar_subquery()
+    )
+    found = (await session.execute(select(sent_id, open_now))).one()
+    if found[0] is not None:
+        return Submitted(SubmitOutcome.ALREADY_SENT, await session.get(HelpRequest, found[0]))
+    if found[1] >= rules.max_open_requests:
+        return Submitted(SubmitOutcome.TOO_MANY, None, found[1])
     return None
 
 
@@ -131,13 +143,11 @@ async def _create(
     draft_key: str | None,
 ) -> Submitted:
     """Insert the request and take its first escalation step."""
-    request_id = await _insert(session, _values(seeker_id, draft, rules, now, draft_key))
-    if request_id is None:  # the same form, committed by a racing submit
+    request = await _insert(session, _values(seeker_id, draft, rules, now, draft_key))
+    if request is None:  # the same form, committed by a racing submit
         assert draft_key is not None
         sent = await sent_request(session, seeker_id=seeker_id, draft_key=draft_key)
         return Submitted(SubmitOutcome.ALREADY_SENT, sent)
-    request = await session.get(HelpRequest, request_id)
-    assert request is not None
     record(session, request_id=request.id, kind=EventKind.CREATED, now=now, actor_id=seeker_id)
     await run_step(session, request, rules=rules, now=now)
     return Submitted(SubmitOutcome.SENT, request)
@@ -169,8 +179,9 @@ def _values(
     }
 
 
-async def _insert(session: AsyncSession, values: dict[str, Any]) -> int | None:
-    """Insert the request under a new reference; None if its draft key exists already.
+async def _insert(session: AsyncSession, values: dict[str, Any]) -> HelpRequest | None:
+    """Insert the request under a new reference and return it as written (RETURNING: no
+    second look-up); None if its draft key exists already.
 
     The unique constraints decide, not a look-up before: ON CONFLICT DO NOTHING skips a taken
     reference or draft key without aborting the transaction (PostgreSQL would abort it on a
@@ -182,11 +193,11 @@ async def _insert(session: AsyncSession, values: dict[str, Any]) -> int | None:
             insert(HelpRequest)
             .values(ref=ref, **values)
             .on_conflict_do_nothing()
-            .returning(HelpRequest.id)
+            .returning(HelpRequest)
         )
-        request_id = await session.scalar(statement)
-        if request_id is not None:
-            return int(request_id)
+        request = await session.scalar(statement)
+        if request is not None:
+            return request
         key = values["draft_key"]
         if key is not None and await session.scalar(
             select(HelpRequest.id).where(HelpRequest.draft_key == key)

@@ -79,16 +79,22 @@ async def enqueue_many(
         return {}
     extra = {"expires_at": expires_at, "broadcast_id": broadcast_id}
     values = [_row(*message, now) | extra for message in messages]
-    await session.execute(
-        insert_for(session, OutboxMessage)
-        .values(values)
+    table = OutboxMessage.__table__
+    # executemany: one INSERT of many rows (insertmanyvalues), the statement cached.
+    written = await session.execute(
+        insert_for(session, table)
         .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(table.c.dedupe_key, table.c.id),
+        values,
     )
-    keys = [key for key, *_ in messages]
-    found = await session.execute(
-        select(OutboxMessage.dedupe_key, OutboxMessage.id).where(OutboxMessage.dedupe_key.in_(keys))
-    )
-    return {key: row_id for key, row_id in found.all()}
+    ids: dict[str, int] = {key: row_id for key, row_id in written}
+    earlier = [key for key, *_ in messages if key not in ids]
+    if earlier:  # written before under the same keys: those rows stand
+        found = await session.execute(
+            select(table.c.dedupe_key, table.c.id).where(table.c.dedupe_key.in_(earlier))
+        )
+        ids |= {key: row_id for key, row_id in found}
+    return ids
 
 
 def add_answers(
