@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from aiogram.utils.i18n import gettext as _
 from babel.dates import format_skeleton
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from handlers.views.labels import district_label, label, skill_label
 from matching.areas import Areas
@@ -94,8 +95,10 @@ def render(chart: Chart) -> bytes:
     if chart.horizontal:
         (values,) = chart.series.values()
         axes.barh(chart.categories, values, color=COLOURS["taken"])
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True))  # counts: no 0.25 request
     else:
         _stacked(axes, chart)
+        axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     out = io.BytesIO()
     figure.savefig(out, format="png", dpi=DPI)
     return out.getvalue()
