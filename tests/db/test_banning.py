@@ -27,6 +27,7 @@ from tests.conftest import COORDINATOR_ID
 from tests.db.test_races import (
     TRIALS,
     accepting,
+    alternating,
     assigning,
     in_transaction,
     scene,
@@ -35,7 +36,6 @@ from tests.db.test_races import (
 )
 from tests.db.test_requests import pending_offers, submit
 from tests.factories import add_offer, add_request, add_volunteer, count, event_kinds, outbox
-from tests.racing import race
 
 Sessions = async_sessionmaker[AsyncSession]
 VOLUNTEERS = (11, 12, 13, 14)
@@ -212,17 +212,14 @@ async def test_the_request_is_offered_again_when_a_ban_and_the_volunteers_accept
         at = await scene(sessions, rules, clock, trial)
         assert at.offers is not None
         volunteer = min(at.offers)
-        racers = [
+        # Both wait at their lock of the request, so either may take it first on PostgreSQL.
+        accepted, banned = await alternating(
+            engine,
+            trial,
             accepting(sessions, clock, at.offers[volunteer], volunteer),
             banning(sessions, rules, clock, volunteer),
-        ]
-        flip = trial % 2 == 1  # who starts first alternates (it decides the order on SQLite)
-        # Both wait at their lock of the request, so either may take it first on PostgreSQL.
-        results, overlapped = await race(
-            engine, *(racers[::-1] if flip else racers), tables=("requests",)
+            tables=("requests",),
         )
-        assert overlapped is (engine.dialect.name == "postgresql")
-        accepted, banned = results[::-1] if flip else results
         assert banned is Banned.BANNED
         seen.add(accepted)
         request, offers = await stored(sessions, at.request_id)
@@ -252,14 +249,12 @@ async def test_the_banned_volunteer_never_keeps_the_request_when_a_ban_and_an_as
         at = await scene(sessions, rules, clock, trial)
         assert at.offers is not None
         volunteer = min(at.offers)
-        racers = [
+        assigned, banned = await alternating(
+            engine,
+            trial,
             assigning(sessions, clock, at.request_id, volunteer),
             banning(sessions, rules, clock, volunteer),
-        ]
-        flip = trial % 2 == 1
-        results, overlapped = await race(engine, *(racers[::-1] if flip else racers))
-        assert overlapped is (engine.dialect.name == "postgresql")
-        assigned, banned = results[::-1] if flip else results
+        )
         assert banned is Banned.BANNED
         seen.add(assigned)
         request, offers = await stored(sessions, at.request_id)

@@ -100,6 +100,19 @@ async def both(engine: AsyncEngine, first: Any, second: Any) -> tuple[Any, Any]:
     return a, b
 
 
+async def alternating(
+    engine: AsyncEngine, trial: int, first: Any, second: Any, *, tables: tuple[str, ...] = ()
+) -> tuple[Any, Any]:
+    """`both`, with who starts first alternating by trial (it decides the order on SQLite);
+    the results in the order the racers are given."""
+    flip = trial % 2 == 1
+    (a, b), overlapped = await race(
+        engine, *((second, first) if flip else (first, second)), tables=tables
+    )
+    assert overlapped is (engine.dialect.name == "postgresql")
+    return (b, a) if flip else (a, b)
+
+
 async def stored(sessions: Sessions, request_id: int) -> tuple[HelpRequest, list[Offer]]:
     async with sessions() as s:
         request = await s.get(HelpRequest, request_id)
@@ -245,14 +258,12 @@ async def test_exactly_one_wins_and_each_is_told_when_the_seeker_cancels_as_a_vo
         at = await scene(sessions, rules, clock, trial)
         assert at.offers is not None
         volunteer = min(at.offers)
-        racers = [
+        accepted, cancelled = await alternating(
+            engine,
+            trial,
             accepting(sessions, clock, at.offers[volunteer], volunteer),
             cancelling(sessions, clock, at.request_id, at.seeker),
-        ]
-        # Who starts first alternates (it decides the order on SQLite).
-        flip = trial % 2 == 1
-        results = await both(engine, *(racers[::-1] if flip else racers))
-        accepted, cancelled = results[::-1] if flip else results
+        )
         request, offers = await stored(sessions, at.request_id)
         matched = await told(sessions, Notice.SEEKER_MATCHED, at.request_id)
         unassigned = await told(sessions, Notice.VOLUNTEER_CANCELLED, at.request_id)
