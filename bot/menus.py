@@ -16,9 +16,9 @@ from handlers.views.menus import (
     coordinator_menus,
     description,
     everyone_commands,
+    menu_languages,
     short_description,
 )
-from matching.locales import offered
 
 log = logging.getLogger(__name__)
 
@@ -28,8 +28,7 @@ Surface = SetMyCommands | SetMyDescription | SetMyShortDescription
 def surfaces(i18n: I18n, coordinators: Sequence[int]) -> list[Surface]:
     """Every call, in order: per language, then the default (language_code None)."""
     calls: list[Surface] = []
-    languages: list[str | None] = [*offered(i18n.available_locales), None]
-    for language in languages:
+    for language in menu_languages(i18n):
         with i18n.context(), i18n.use_locale(language or i18n.default_locale):
             calls.append(SetMyCommands(commands=everyone_commands(), language_code=language))
             calls.append(SetMyDescription(description=description(), language_code=language))

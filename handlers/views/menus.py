@@ -71,7 +71,7 @@ def coordinator_commands() -> list[BotCommand]:
     return [*everyone_commands(), *coordinator_own_commands()]
 
 
-def _languages(i18n: I18n) -> list[str | None]:
+def menu_languages(i18n: I18n) -> list[str | None]:
     """Every language with a catalog, then the default (for everybody else)."""
     return [*offered(i18n.available_locales), None]
 
@@ -79,7 +79,7 @@ def _languages(i18n: I18n) -> list[str | None]:
 def coordinator_menus(i18n: I18n, chat_id: int) -> list[SetMyCommands]:
     """The coordinators' menu in one coordinator's chat, in every language."""
     calls = []
-    for language in _languages(i18n):
+    for language in menu_languages(i18n):
         with i18n.context(), i18n.use_locale(language or i18n.default_locale):
             calls.append(
                 SetMyCommands(
@@ -94,7 +94,7 @@ def coordinator_menus(i18n: I18n, chat_id: int) -> list[SetMyCommands]:
 def coordinator_menus_removed(i18n: I18n, chat_id: int) -> list[DeleteMyCommands]:
     """Back to everyone's menu in a former coordinator's chat."""
     scope = BotCommandScopeChat(chat_id=chat_id)
-    return [DeleteMyCommands(scope=scope, language_code=code) for code in _languages(i18n)]
+    return [DeleteMyCommands(scope=scope, language_code=code) for code in menu_languages(i18n)]
 
 
 def help_text(*, volunteer: bool, coordinator: bool) -> str:

@@ -4,6 +4,7 @@ choices behind each button. Every button carries the filter it leads to."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
@@ -86,12 +87,11 @@ def _options(view: FilterView, areas: Areas) -> Sequence[tuple[str, str]]:
 
 
 def _with(f: VolunteerFilter, view: FilterView, value: str | None) -> VolunteerFilter:
-    field = {
-        FilterView.SKILL: "skill",
-        FilterView.DISTRICT: "district",
-        FilterView.LANGUAGE: "language",
-    }[view]
-    return VolunteerFilter(**{**f.__dict__, field: value})
+    if view is FilterView.SKILL:
+        return replace(f, skill=value)
+    if view is FilterView.DISTRICT:
+        return replace(f, district=value)
+    return replace(f, language=value)
 
 
 def choice_keyboard(
@@ -102,7 +102,7 @@ def choice_keyboard(
     summary = FilterView.SUMMARY
     if view is FilterView.STANDING:
         for standing in Standing:
-            chosen = VolunteerFilter(f.skill, f.district, f.language, standing)
+            chosen = replace(f, standing=standing)
             builder.button(
                 text=label(standing), callback_data=VolunteerFilterCb.of(purpose, summary, chosen)
             )
