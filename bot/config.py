@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.notices import load_notices
+
 DEFAULT_AREAS_FILE = Path(__file__).with_name("areas_koeln.toml")
 DEFAULT_PRIVACY_DIR = Path(__file__).with_name("privacy")
 
@@ -104,10 +106,7 @@ class Settings(BaseSettings):
     @field_validator("privacy_dir")
     @classmethod
     def _has_notice(cls, value: Path) -> Path:
-        if not any(value.glob("*.txt")):
-            raise ValueError(
-                f"{value} has no privacy notice; put one file per language there, e.g. en.txt"
-            )
+        load_notices(value)  # the one check of a notice folder: it raises a ValueError
         return value
 
     @field_validator("coordinators", mode="before")

@@ -19,5 +19,7 @@ def load_notices(folder: Path) -> dict[str, str]:
         if path.stem.isalpha()
     }
     if not any(texts.values()):
-        raise NoticeMissing(f"{folder} has no privacy notice (a file like en.txt)")
+        raise NoticeMissing(
+            f"{folder} has no privacy notice; put one file per language there, e.g. en.txt"
+        )
     return {code: text for code, text in texts.items() if text}

@@ -116,6 +116,12 @@ def one_line(capsys: pytest.CaptureFixture[str]) -> str:
         ),
         ("LOTSE_LOG_LEVEL", "loud", 'LOTSE_LOG_LEVEL: "loud" is not a log level'),
         ("LOTSE_COORDINATOR_CHAT_ID", "group", 'LOTSE_COORDINATOR_CHAT_ID: "group" is not'),
+        (
+            "LOTSE_PRIVACY_DIR",
+            "/nowhere/privacy",
+            "LOTSE_PRIVACY_DIR: /nowhere/privacy has no privacy notice; put one file per "
+            "language there, e.g. en.txt",
+        ),
     ],
 )
 def test_start_names_the_setting_in_one_line_when_a_setting_is_wrong(
