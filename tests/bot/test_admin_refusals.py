@@ -22,7 +22,7 @@ from matching.status import VolunteerStatus
 from services.clock import FrozenClock
 from services.requests import submit_request
 from services.rules import Rules
-from tests.bot.harness import Harness
+from tests.bot.harness import Harness, texts
 from tests.bot.test_meeting_console import saved_meeting
 from tests.conftest import COORDINATOR_ID
 from tests.factories import add_user, add_volunteer, draft
@@ -128,16 +128,11 @@ async def test_an_admin_button_changes_nothing_when_a_non_admin_presses_it(
 SORRY = "Sorry, something went wrong"
 
 
-def said(calls: list[Any]) -> list[str]:
-    """Every text a person saw: messages, edits, toasts and alerts."""
-    return [text for c in calls if (text := getattr(c, "text", None))]
-
-
 @pytest.mark.parametrize("command", COMMANDS)
 async def test_an_admin_command_is_answered_without_a_failure_when_a_coordinator_sends_it(
     harness: Harness, world: dict[str, int], command: str
 ) -> None:
-    shown = said(await harness.send(COORDINATOR_ID, f"/{command} {world['req']} {PENDING}"))
+    shown = texts(await harness.send(COORDINATOR_ID, f"/{command} {world['req']} {PENDING}"))
     assert shown and not any(SORRY in text for text in shown)
 
 
@@ -147,4 +142,4 @@ async def test_an_admin_button_is_answered_without_a_failure_when_a_coordinator_
 ) -> None:
     calls = await harness.press(COORDINATOR_ID, data.format(**world))
     assert any(isinstance(c, AnswerCallbackQuery) for c in calls)  # the spinner always ends
-    assert not any(SORRY in text for text in said(calls))
+    assert not any(SORRY in text for text in texts(calls))
