@@ -4,7 +4,7 @@ their open work ended the way it ends every day."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -88,13 +88,17 @@ async def test_no_table_holds_them_and_last_month_is_unchanged_when_two_people_a
     assert traces(rows, OTHER, words(month, OTHER))  # nobody else was touched
 
 
-async def test_open_request_is_cancelled_and_its_volunteer_told_when_its_seeker_is_erased(
-    sessions: async_sessionmaker[AsyncSession], clock: FrozenClock, rules: Rules
-) -> None:
-    now = clock.now()
+async def assigned(
+    sessions: async_sessionmaker[AsyncSession],
+    now: datetime,
+    *,
+    joined: datetime | None = None,
+    is_lotse: bool = False,
+) -> HelpRequest:
+    """Seeker 700_001's request, taken by volunteer 800_001 (who joined at `joined`)."""
     async with sessions() as s, s.begin():
         await add_user(s, 700_001, now=now)
-        await add_volunteer(s, 800_001, now=now)
+        await add_volunteer(s, 800_001, now=joined or now, is_lotse=is_lotse)
         taken = await add_request(
             s, seeker_id=700_001, now=now, status=RequestStatus.ASSIGNED, assignee_id=800_001
         )
@@ -105,6 +109,14 @@ async def test_open_request_is_cancelled_and_its_volunteer_told_when_its_seeker_
             created_at=now,
             status=OfferStatus.ACCEPTED,
         )
+    return taken
+
+
+async def test_open_request_is_cancelled_and_its_volunteer_told_when_its_seeker_is_erased(
+    sessions: async_sessionmaker[AsyncSession], clock: FrozenClock, rules: Rules
+) -> None:
+    now = clock.now()
+    taken = await assigned(sessions, now)
     async with sessions() as s, s.begin():
         erased = await erase_person(s, user_id=700_001, rules=rules, now=now)
     assert erased.cancelled == 1
@@ -124,19 +136,7 @@ async def test_assignment_is_released_and_volunteer_retired_when_the_volunteer_i
     sessions: async_sessionmaker[AsyncSession], clock: FrozenClock, rules: Rules
 ) -> None:
     now = clock.now()
-    async with sessions() as s, s.begin():
-        await add_user(s, 700_001, now=now)
-        await add_volunteer(s, 800_001, now=now - timedelta(days=3), is_lotse=True)
-        taken = await add_request(
-            s, seeker_id=700_001, now=now, status=RequestStatus.ASSIGNED, assignee_id=800_001
-        )
-        await add_offer(
-            s,
-            request_id=taken.id,
-            volunteer_id=800_001,
-            created_at=now,
-            status=OfferStatus.ACCEPTED,
-        )
+    taken = await assigned(sessions, now, joined=now - timedelta(days=3), is_lotse=True)
     async with sessions() as s, s.begin():
         erased = await erase_person(s, user_id=800_001, rules=rules, now=now)
     assert erased.released == 1
