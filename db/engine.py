@@ -13,6 +13,9 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from db import sqlite
+from db.sqlite import offloaded, offloading
+
+__all__ = ["create_engine", "create_session_factory", "offloaded", "offloading"]
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:

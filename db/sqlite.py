@@ -1,18 +1,31 @@
-"""SQLite through aiosqlite with one thread hop per statement.
+"""SQLite through aiosqlite, with short statements run right where they are made.
 
-SQLAlchemy's aiosqlite adapter makes four trips to aiosqlite's thread for each statement
-(open a cursor, execute, fetch, close), each a wake-up of the event loop: about 0.15 ms apiece,
-most of the cost of a short transaction. This adapter does the four in one trip, in the
-connection's own thread, so a statement costs one. Registered as the driver `lotse_sqlite`;
-db/engine.py uses it for every `sqlite+aiosqlite` URL. Everything else is SQLAlchemy's.
+SQLAlchemy's aiosqlite adapter sends every statement to aiosqlite's thread in four trips (open a
+cursor, execute, fetch, close), each a wake-up of the event loop. Here one process has one
+connection (db/engine.py), and a transaction holds it from BEGIN to COMMIT whatever the loop
+does meanwhile, so a trip buys nothing but its cost: a short statement (a key lookup, an insert,
+the candidate query) runs at once, in the loop's thread, start to finish.
+
+Three things still go to the connection's thread, because there they may wait or take long
+without stopping the bot:
+- BEGIN IMMEDIATE, which waits for another process's write lock (`busy_timeout`);
+- COMMIT and ROLLBACK (SQLAlchemy's adapter), where SQLite writes the log and checkpoints;
+- every statement made inside `offloaded()`: reports, exports, erasure, retention, lists over
+  all volunteers, whose reads can take a second on a big database.
+
+Registered as the driver `lotse_sqlite`; db/engine.py uses it for every `sqlite+aiosqlite` URL.
+Everything else is SQLAlchemy's.
 """
 
 from __future__ import annotations
 
 import collections
 import sqlite3
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Coroutine, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import wraps
+from typing import Any, ParamSpec, TypeVar
 
 from sqlalchemy.dialects import registry
 from sqlalchemy.dialects.sqlite.aiosqlite import (
@@ -27,9 +40,37 @@ DRIVER = "lotse_sqlite"
 
 _Outcome = tuple[Any, list[Any], int, int | None]  # description, rows, rowcount, lastrowid
 
+P = ParamSpec("P")
+T = TypeVar("T")
+
+_OFFLOADED: ContextVar[bool] = ContextVar("lotse_sqlite_offloaded", default=False)
+
+
+@contextmanager
+def offloaded() -> Iterator[None]:
+    """Statements made inside run in the connection's thread: for work that may read much."""
+    token = _OFFLOADED.set(True)
+    try:
+        yield
+    finally:
+        _OFFLOADED.reset(token)
+
+
+def offloading(
+    function: Callable[P, Coroutine[Any, Any, T]],
+) -> Callable[P, Coroutine[Any, Any, T]]:
+    """`offloaded()` around every call of an async function."""
+
+    @wraps(function)
+    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
+        with offloaded():
+            return await function(*args, **kwargs)
+
+    return wrapper
+
 
 def _run(conn: sqlite3.Connection, many: bool, operation: str, parameters: Any) -> _Outcome:
-    """In aiosqlite's thread: the whole statement, start to finish."""
+    """The whole statement, start to finish."""
     cursor = conn.cursor()
     try:
         if many:
@@ -44,7 +85,11 @@ def _run(conn: sqlite3.Connection, many: bool, operation: str, parameters: Any) 
         cursor.close()
 
 
-class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
+async def _here(conn: sqlite3.Connection, many: bool, operation: str, parameters: Any) -> _Outcome:
+    return _run(conn, many, operation, parameters)
+
+
+class InlineCursor(AsyncAdapt_aiosqlite_cursor):
     __slots__ = ("_description", "_lastrowid", "_rowcount")
 
     def __init__(self, adapt_connection: Any) -> None:
@@ -91,11 +136,16 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
 
     def _hop(self, many: bool, operation: Any, parameters: Any) -> None:
         connection = self._connection
+        conn = connection._conn
         try:
-            # aiosqlite's queue runs one function at a time in the connection's thread.
-            outcome: _Outcome = await_(
-                connection._execute(_run, connection._conn, many, operation, parameters)
-            )
+            if _OFFLOADED.get() or operation.startswith("BEGIN"):
+                # aiosqlite's queue runs one function at a time in the connection's thread.
+                outcome: _Outcome = await_(
+                    connection._execute(_run, conn, many, operation, parameters)
+                )
+            else:
+                # Awaited, though it never suspends: SQLAlchemy wants an await per statement.
+                outcome = await_(_here(conn, many, operation, parameters))
         except Exception as error:
             self._adapt_connection._handle_exception(error)
         self._description, rows, self._rowcount, self._lastrowid = outcome
@@ -104,16 +154,19 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
 
 class _Connection(AsyncAdapt_aiosqlite_connection):
     __slots__ = ()
-    _cursor_cls = OneHopCursor
+    _cursor_cls = InlineCursor
 
 
 class _DBAPI(AsyncAdapt_aiosqlite_dbapi):
     def connect(self, *arg: Any, **kw: Any) -> _Connection:
+        # The connection is made in aiosqlite's thread and used from the loop's thread too, never
+        # from both at once: SQLAlchemy awaits each statement before it makes the next.
+        kw["check_same_thread"] = False
         adapted = super().connect(*arg, **kw)
         return _Connection(self, adapted._connection)
 
 
-class OneHopDialect(SQLiteDialect_aiosqlite):
+class InlineDialect(SQLiteDialect_aiosqlite):
     driver = DRIVER
     supports_statement_cache = True
 
@@ -122,4 +175,4 @@ class OneHopDialect(SQLiteDialect_aiosqlite):
         return _DBAPI(__import__("aiosqlite"), __import__("sqlite3"))
 
 
-registry.register(f"sqlite.{DRIVER}", __name__, "OneHopDialect")
+registry.register(f"sqlite.{DRIVER}", __name__, "InlineDialect")

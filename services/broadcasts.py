@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.broadcast_models import Broadcast
 from db.dialect import insert_for
+from db.engine import offloading
 from db.models import OutboxMessage, OutboxStatus
 from matching.status import AuditAction, BroadcastStatus, Priority, Standing
 from services import audit
@@ -54,6 +55,7 @@ def progress_key(broadcast_id: int) -> str:
     return f"broadcast:{broadcast_id}:progress"
 
 
+@offloading
 async def start_broadcast(
     session: AsyncSession, *, draft: Draft, created_by: int, chat_id: int, now: datetime
 ) -> Started:

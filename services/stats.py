@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, Select, Subquery, and_, distinct, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db.engine import offloading
 from db.meeting_models import Attendance
 from db.models import HelpRequest, Offer, RequestEvent, Volunteer
 from matching.escalation import Tier
@@ -105,6 +106,7 @@ def _rows_query(start: datetime, end: datetime) -> Select[Any]:
     )
 
 
+@offloading
 async def request_rows(session: AsyncSession, *, period: Period, tz: ZoneInfo) -> list[RequestRow]:
     """One row per request created in the period, oldest first."""
     start, end = period.bounds(tz)
@@ -234,6 +236,7 @@ async def _people_figures(session: AsyncSession, start: datetime, end: datetime)
     }
 
 
+@offloading
 async def statistics(
     session: AsyncSession, *, period: Period, tz: ZoneInfo, rows: list[RequestRow] | None = None
 ) -> Stats:
@@ -249,6 +252,7 @@ async def statistics(
     )
 
 
+@offloading
 async def activity(
     session: AsyncSession, *, period: Period, tz: ZoneInfo, key: bytes
 ) -> list[Activity]:

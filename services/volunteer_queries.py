@@ -11,6 +11,7 @@ from sqlalchemy import Select, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
+from db.engine import offloading
 from db.meeting_models import Attendance, Rsvp
 from db.models import (
     HelpRequest,
@@ -104,16 +105,19 @@ def _matching(f: VolunteerFilter, now: datetime, *columns: Any) -> Select[Any]:
     return query
 
 
+@offloading
 async def count_volunteers(session: AsyncSession, f: VolunteerFilter, *, now: datetime) -> int:
     return await session.scalar(_matching(f, now, func.count())) or 0
 
 
+@offloading
 async def volunteer_ids(session: AsyncSession, f: VolunteerFilter, *, now: datetime) -> list[int]:
     """Everyone the filter picks, in a stable order (a broadcast's recipients)."""
     ids = await session.scalars(_matching(f, now, Volunteer.user_id).order_by(Volunteer.user_id))
     return list(ids)
 
 
+@offloading
 async def volunteer_page(
     session: AsyncSession, f: VolunteerFilter, *, now: datetime, page: int, per_page: int = 8
 ) -> list[VolunteerLine]:
@@ -160,6 +164,7 @@ def _events_by(user_id: int, kind: EventKind) -> Select[Any]:
     return select(func.count()).where(RequestEvent.actor_id == user_id, RequestEvent.kind == kind)
 
 
+@offloading
 async def volunteer_activity(session: AsyncSession, user_id: int) -> Activity:
     offers = select(func.count()).where(Offer.volunteer_id == user_id)
     done = select(func.count()).where(

@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy import Table, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db.engine import offloading
 from db.models import HelpRequest, Offer, User, Volunteer
 from db.privacy import Erase, Kind, columns, erase_of, owner_of
 from matching.status import OfferStatus, RequestStatus, VolunteerStatus
@@ -46,6 +47,7 @@ class Erased:
     released: int  # requests they had taken
 
 
+@offloading
 async def erase_person(
     session: AsyncSession, *, user_id: int, rules: Rules, now: datetime
 ) -> Erased:

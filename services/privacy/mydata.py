@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db.engine import offloading
 from db.privacy import Kind, columns, kind_of, owner_of
 from services.outbox.codec import personal_fields
 from services.outbox.payloads import PAYLOADS
@@ -25,6 +26,7 @@ PERSONAL_KEYS = frozenset().union(*(personal_fields(cls) for cls in PAYLOADS.val
 LINK = re.compile(r"tg://user\?id=(-?\d+)")
 
 
+@offloading
 async def my_data(session: AsyncSession, *, user_id: int) -> dict[str, Any]:
     """{"person": id, "tables": {table: [row, ...]}}, ready for json.dumps."""
     who = await person(session, user_id)

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db.engine import offloading
 from db.models import HelpRequest, User, Volunteer
 from db.role_models import AuditEntry, Coordinator
 from matching.status import AuditAction, VolunteerStatus
@@ -26,6 +27,7 @@ class PrivacyReport:
     last_counts: dict[str, int]
 
 
+@offloading
 async def privacy_report(session: AsyncSession, *, now: datetime) -> PrivacyReport:
     people = select(func.count()).select_from(User).where(User.id > 0)
     seekers = select(func.count(distinct(HelpRequest.seeker_id))).where(HelpRequest.seeker_id > 0)

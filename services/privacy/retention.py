@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import String, and_, cast, delete, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db.engine import offloading
 from db.meeting_models import Attendance, Rsvp
 from db.models import (
     HelpRequest,
@@ -53,6 +54,7 @@ class Retention:
     answer: timedelta = timedelta(days=30)
 
 
+@offloading
 async def run_retention(
     session: AsyncSession, *, rules: Rules, now: datetime, keep: Retention | None = None
 ) -> dict[str, int]:
