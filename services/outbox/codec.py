@@ -74,7 +74,7 @@ class Record:
             raise PayloadError(f"{cls.__name__}: unknown keys {sorted(unknown)}")
         if missing := expected - set(data):
             raise PayloadError(f"{cls.__name__}: missing keys {sorted(missing)}")
-        hints = get_type_hints(cls)
+        hints = _hints(cls)
         values: dict[str, Any] = {}
         for f in _fields(cls):
             part = hints[f.name]
@@ -89,18 +89,33 @@ def _fields(cls: type[Record]) -> tuple[Field[Any], ...]:
     return fields(cast(Any, cls))
 
 
+# Per class, worked out once: resolving type hints costs more than decoding a payload.
+_HINTS: dict[type[Record], dict[str, Any]] = {}
+_KEYS: dict[type[Record], frozenset[str]] = {}
+
+
+def _hints(cls: type[Record]) -> dict[str, Any]:
+    """The fields' types."""
+    if (hints := _HINTS.get(cls)) is None:
+        hints = _HINTS[cls] = get_type_hints(cls)
+    return hints
+
+
 def keys(cls: type[Record]) -> frozenset[str]:
     """The top-level JSON keys of `cls`, inline parts flattened."""
-    hints = get_type_hints(cls)
+    if (known := _KEYS.get(cls)) is not None:
+        return known
+    hints = _hints(cls)
     found: set[str] = set()
     for f in _fields(cls):
         found |= keys(hints[f.name]) if f.metadata.get(INLINE) else {f.name}
-    return frozenset(found)
+    _KEYS[cls] = frozenset(found)
+    return _KEYS[cls]
 
 
 def personal_fields(cls: type[Record]) -> frozenset[str]:
     """The JSON keys of `cls` that hold personal data (inline parts included)."""
-    hints = get_type_hints(cls)
+    hints = _hints(cls)
     found: set[str] = set()
     for f in _fields(cls):
         if f.metadata.get(INLINE):
