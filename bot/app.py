@@ -267,11 +267,14 @@ async def _remind(app: App) -> None:
 
 
 async def stop_background(app: App) -> None:
+    # No new ticks; updates and ticks still running finish first: answers need the sender, and
+    # every connection must be back before the engine closes. (APScheduler's shutdown would
+    # cancel a tick under way, and log that as the tick's error.)
+    if app.scheduler.running:
+        app.scheduler.pause()
+    await app.running.wait(DRAIN_SECONDS)
     if app.scheduler.running:
         app.scheduler.shutdown(wait=False)
-    # Updates and ticks still running finish first: answers need the sender, and every
-    # connection must be back before the engine closes.
-    await app.running.wait(DRAIN_SECONDS)
     await (app.leadership or app.sender).stop()
     for task in app.tasks:
         task.cancel()
