@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.filters import KICKED, ChatMemberUpdatedFilter, Command, CommandStart
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, ChatMemberUpdated, InlineKeyboardMarkup, Message
+from aiogram.types import ChatMemberUpdated, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
-from handlers.callbacks import MenuAction, MenuCb, NavAction, NavCb
+from handlers.callbacks import MenuAction, MenuCb
 from handlers.keyboards import button, language_menu_button, markup
 from handlers.views.menus import help_text
 from services.clock import Clock
@@ -60,13 +60,6 @@ async def cmd_cancel(message: Message, state: FSMContext) -> None:
         await message.answer(_("There is nothing to cancel. /start shows what you can do."))
 
 
-async def on_cancel(query: CallbackQuery, state: FSMContext) -> None:
-    await state.clear()
-    if isinstance(query.message, Message):
-        await query.message.edit_text(_("Cancelled. Nothing was sent. Send /start to begin again."))
-    await query.answer()
-
-
 async def on_blocked(
     event: ChatMemberUpdated, session: Session, clock: Clock, rules: Rules
 ) -> None:
@@ -81,6 +74,5 @@ def router() -> Router:
     r.message.register(cmd_start, CommandStart())
     r.message.register(cmd_help, Command("help"))
     r.message.register(cmd_cancel, Command("cancel"))
-    r.callback_query.register(on_cancel, NavCb.filter(F.action == NavAction.CANCEL))
     r.my_chat_member.register(on_blocked, ChatMemberUpdatedFilter(member_status_changed=KICKED))
     return r

@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import date
 
 from aiogram import F, Router
+from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n, ngettext
@@ -28,6 +29,7 @@ from handlers.seeker.steps import (
     step_named,
     valid_pick,
 )
+from handlers.states import Intake
 from handlers.views.direction import number
 from matching.areas import Areas
 from matching.status import WhenKind
@@ -233,7 +235,7 @@ async def on_back(
     description_limit: int,
 ) -> None:
     step = step_named(raw_state)
-    if step is None:
+    if step is None:  # a state of the form that is no step (none today)
         await query.answer(_("There is nothing to go back to."), show_alert=True)
         return
     earlier = previous(step, await state.get_data())
@@ -248,5 +250,7 @@ def router() -> Router:
     r.callback_query.register(on_seek, MenuCb.filter(F.action == MenuAction.SEEK))
     r.callback_query.register(on_pick, PickCb.filter())
     r.callback_query.register(on_unknown_field, UNKNOWN_FIELD)
-    r.callback_query.register(on_back, NavCb.filter(F.action == NavAction.BACK))
+    # Only in this form: another form's Back is its own (one nobody takes: common/fallback.py).
+    back = NavCb.filter(F.action == NavAction.BACK)
+    r.callback_query.register(on_back, StateFilter(Intake), back)
     return r
