@@ -9,8 +9,9 @@ answer is sent from. Prints one JSON line:
 
 - form_step_ratio, confirm_ratio: median time of one update (choosing the district; "Send
   request", which submits the request and makes its first offers) over the median time of a
-  bare ORM transaction (insert, get, update, insert on a table of its own) run right after it
-  on the same engine, 100 pairs each. Targets <= 1.5 and <= 3.
+  bare ORM transaction (insert, get, update, insert on a table of its own) run right before it
+  on the same engine, 100 pairs each; before each pair the bot is let settle (the sender has
+  sent and recorded what earlier updates queued). Targets <= 1.5 and <= 3.
 - statements_form_step, statements_confirm: SQL statements per such update (median; see
   bench.common.StatementCounter for what counts).
 - updates_per_s, updates_per_s_api_50ms: 200 seekers going through the whole form at once,
@@ -63,6 +64,7 @@ CROWD = 200
 PHASE_SECONDS = 10.0
 API_DELAY = 0.05
 TIMEOUT = 30.0
+SETTLE = 0.02  # seconds: the sender's pass after an update (two short reads) is over by then
 FORM_STEP, CONFIRM = 3, 7  # indexes in bench.common.form: the district, "Send request"
 
 
@@ -179,14 +181,16 @@ class Intake:
         return sum(answered) / seconds
 
     async def quiet(self) -> None:
-        """Wait (a few seconds at most) until the sender has sent what earlier updates queued,
-        so that a timed pair does not share the machine with it."""
+        """Wait (a few seconds at most) until the sender has sent and recorded what earlier
+        updates queued, and then SETTLE more for the pass each update wakes it for, so that
+        neither half of a timed pair shares the connection with it."""
         for _ in range(500):
             async with self.app.sessions() as s:
                 query = select(func.count()).where(OutboxMessage.status == OutboxStatus.PENDING)
                 if not await s.scalar(query):
-                    return
+                    break
             await asyncio.sleep(0.01)
+        await asyncio.sleep(SETTLE)
 
     async def drop_pending(self) -> None:
         """Offers of an earlier phase still waiting to go out would slow the next phase."""
