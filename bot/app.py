@@ -33,6 +33,7 @@ from db.fsm import DbStorage
 from db.migrate import upgrade
 from handlers import build_router
 from handlers.common.errors import failure_calls, slow_down_text
+from handlers.views.labels import warm_up
 from handlers.views.notices import make_renderer
 from matching.areas import Areas
 from matching.escalation import Policy
@@ -213,6 +214,7 @@ async def create_app(
     running = Running()
     areas = load_areas(settings.areas_file)
     i18n = I18n(path=settings.locales_dir, default_locale=settings.default_locale)
+    warm_up(i18n.available_locales)
     bot = bot or create_bot(settings)
     sender, dp, leadership = create_pipeline(
         settings,

@@ -6,7 +6,7 @@ reasons, history events); `label(member)` translates it when it is shown.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
 from enum import Enum
 from functools import lru_cache
@@ -96,6 +96,15 @@ def language_label(code: str, locale: str | None = None) -> str:
     """The language's name in the reader's language, as Babel (CLDR) has it: "Persisch" to a
     German reader, "Persian" to an English one; its own name where Babel has none."""
     return _display_name(code, locale or current_locale())
+
+
+def warm_up(readers: Iterable[str]) -> None:
+    """Look up every language's name for every reader once, at start. Babel reads its CLDR
+    data from disk the first time a reader's locale is used: about 0.2 s that would otherwise
+    stop the event loop in the middle of the first offers sent after a start."""
+    for reader in readers:
+        for code in LANGUAGE_NAMES:
+            _display_name(code, reader)
 
 
 @lru_cache(maxsize=256)

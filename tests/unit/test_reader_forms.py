@@ -14,7 +14,13 @@ from aiogram.utils.i18n import I18n
 from bot.areas import load_areas
 from bot.config import DEFAULT_AREAS_FILE, DEFAULT_LOCALES_DIR
 from handlers.views.direction import RLM, for_reader, quoted
-from handlers.views.labels import district_label, language_label, skill_label
+from handlers.views.labels import (
+    _display_name,
+    district_label,
+    language_label,
+    skill_label,
+    warm_up,
+)
 from handlers.views.time import clock_label, day_label, moment_label, span_label
 from matching.areas import Areas
 from matching.locales import CODES
@@ -132,3 +138,17 @@ def test_counts_are_isolated_for_right_to_left_readers_only() -> None:
             with i18n.use_locale(locale):
                 assert number(3) == expected
     assert number(3) == "3"  # outside an update: no reader, nothing to isolate
+
+
+def test_every_name_is_looked_up_at_start_when_the_labels_are_warmed_up() -> None:
+    """Babel reads a locale's data from disk on first use (about 0.2 s on a busy machine):
+    the app does it at start, not in the middle of the first offers it sends."""
+    _display_name.cache_clear()
+    warm_up(CODES)
+    before = _display_name.cache_info()
+    for reader in CODES:
+        for code in CODES:
+            language_label(code, reader)
+    after = _display_name.cache_info()
+    assert after.misses == before.misses  # nothing left to look up
+    assert after.hits - before.hits == len(CODES) ** 2
