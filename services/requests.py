@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, null, or_, select, update
+from sqlalchemy import Select, and_, func, null, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import CursorResult, Row
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
 from db.models import HelpRequest, Offer, User
 from matching.status import OfferStatus, RequestStatus, WhenKind
@@ -63,24 +64,29 @@ class CancelOutcome(enum.StrEnum):
     NOT_FOUND = "not_found"
 
 
-async def count_open(session: AsyncSession, *, seeker_id: int) -> int:
-    found = await session.scalar(
+def _open_of(seeker_id: int) -> Select[int]:
+    """How many of the seeker's requests are open."""
+    return (
         select(func.count())
         .select_from(HelpRequest)
         .where(HelpRequest.seeker_id == seeker_id, HelpRequest.status.in_(OPEN_STATES))
     )
-    return found or 0
+
+
+def _made_by_form(seeker_id: int, draft_key: str) -> ColumnElement[bool]:
+    """The request that the seeker's form `draft_key` made."""
+    return and_(HelpRequest.draft_key == draft_key, HelpRequest.seeker_id == seeker_id)
+
+
+async def count_open(session: AsyncSession, *, seeker_id: int) -> int:
+    return await session.scalar(_open_of(seeker_id)) or 0
 
 
 async def sent_request(
     session: AsyncSession, *, seeker_id: int, draft_key: str
 ) -> HelpRequest | None:
     """The request that the seeker's form `draft_key` made, if it was sent."""
-    return await session.scalar(
-        select(HelpRequest).where(
-            HelpRequest.draft_key == draft_key, HelpRequest.seeker_id == seeker_id
-        )
-    )
+    return await session.scalar(select(HelpRequest).where(_made_by_form(seeker_id, draft_key)))
 
 
 async def submit_request(
@@ -115,16 +121,9 @@ async def _refused(
     sent_id: Any = null()
     if draft_key is not None:
         sent_id = (
-            select(HelpRequest.id)
-            .where(HelpRequest.draft_key == draft_key, HelpRequest.seeker_id == seeker_id)
-            .scalar_subquery()
+            select(HelpRequest.id).where(_made_by_form(seeker_id, draft_key)).scalar_subquery()
         )
-    open_now = (
-        select(func.count())
-        .select_from(HelpRequest)
-        .where(HelpRequest.seeker_id == seeker_id, HelpRequest.status.in_(OPEN_STATES))
-        .scalar_subquery()
-    )
+    open_now = _open_of(seeker_id).scalar_subquery()
     found = (await session.execute(select(sent_id, open_now))).one()
     if found[0] is not None:
         return Submitted(SubmitOutcome.ALREADY_SENT, await session.get(HelpRequest, found[0]))
