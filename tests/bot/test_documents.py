@@ -22,7 +22,7 @@ from services.outbox.queue import Due
 from services.rules import Rules
 from tests.bot.harness import RecordingSession, make_bot
 from tests.conftest import COORDINATOR_ID
-from tests.db.test_sender import add, rows
+from tests.db.test_sender import add, rows, unpaced_sender
 
 ICS = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n"
 KEYBOARD = InlineKeyboardMarkup(
@@ -52,20 +52,7 @@ async def sender(
 ) -> AsyncIterator[OutboxSender]:
     bot = make_bot(transport)
     renderer: RenderFn = render
-    yield OutboxSender(
-        bot=bot,
-        sessions=sessions,
-        render=renderer,
-        clock=clock,
-        rules=rules,
-        rate_global=1e6,
-        rate_per_chat=1e6,
-        group_per_minute=1e6,
-        max_attempts=3,
-        backoff_seconds=10,
-        idle_poll_seconds=0.05,
-        available_locales=("de",),
-    )
+    yield unpaced_sender(bot, sessions, clock, rules, render=renderer)
     await bot.session.close()
 
 

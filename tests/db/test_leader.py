@@ -14,10 +14,9 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.leader import LOCK_KEY, Leadership, connector
-from bot.sender import OutboxSender
 from services.clock import FrozenClock
 from services.rules import Rules
-from tests.db.test_sender import FakeBot, add, render
+from tests.db.test_sender import FakeBot, add, unpaced_sender
 
 pytestmark = pytest.mark.skipif(
     not os.environ.get("LOTSE_TEST_POSTGRES_URL"), reason="the election needs PostgreSQL"
@@ -33,20 +32,8 @@ def make_leadership(
     clock: FrozenClock,
     rules: Rules,
 ) -> Leadership:
-    sender = OutboxSender(
-        bot=cast(Bot, bot),
-        sessions=sessions,
-        render=render,
-        clock=clock,
-        rules=rules,
-        rate_global=1e6,
-        rate_per_chat=1e6,
-        group_per_minute=1e6,
-        max_attempts=3,
-        backoff_seconds=10,
-        idle_poll_seconds=60,  # only a wake makes it look again
-        available_locales=("de",),
-    )
+    # idle_poll_seconds: only a wake makes it look again
+    sender = unpaced_sender(cast(Bot, bot), sessions, clock, rules, idle_poll_seconds=60)
     connect = connector(db_url)
     assert connect is not None
     return Leadership(sender, connect, retry_seconds=0.05, check_seconds=0.1, takeover_pause=0)

@@ -137,6 +137,29 @@ def bot() -> FakeBot:
     return FakeBot()
 
 
+def unpaced_sender(
+    bot: Bot,
+    sessions: async_sessionmaker[AsyncSession],
+    clock: FrozenClock,
+    rules: Rules,
+    **overrides: Any,
+) -> OutboxSender:
+    """A sender whose pacing never holds anything up (the pacer has its own tests)."""
+    options: dict[str, Any] = {
+        "render": render,
+        "rate_global": 1e6,
+        "rate_per_chat": 1e6,
+        "group_per_minute": 1e6,
+        "max_attempts": 3,
+        "backoff_seconds": 10,
+        "idle_poll_seconds": 0.05,
+        "available_locales": ("de",),
+    }
+    return OutboxSender(
+        bot=bot, sessions=sessions, clock=clock, rules=rules, **(options | overrides)
+    )
+
+
 @pytest.fixture
 def make_sender(
     bot: FakeBot, sessions: async_sessionmaker[AsyncSession], clock: FrozenClock, rules: Rules
@@ -146,20 +169,13 @@ def make_sender(
         options: dict[str, Any] = {
             "bot": cast(Bot, bot),
             "sessions": sessions,
-            "render": render,
             "clock": clock,
             "rules": rules,
-            "rate_global": 1e6,  # pacing has its own tests; here it must not hold anything up
-            "rate_per_chat": 1e6,
-            "group_per_minute": 1e6,
-            "max_attempts": 3,
-            "backoff_seconds": 10,
-            "idle_poll_seconds": 0.05,
             "available_locales": ("de", "en", "uk"),
             "monotonic": time,
             "sleep": time.sleep,
         }
-        return OutboxSender(**(options | overrides))
+        return unpaced_sender(**(options | overrides))
 
     return make
 

@@ -30,8 +30,8 @@ from tests.db.test_sender import (
     add_user,
     bad_request,
     blocked,
-    render,
     rows,
+    unpaced_sender,
 )
 
 LEASE = 60
@@ -75,19 +75,13 @@ def sender(
     bot: FakeBot, sessions: async_sessionmaker[AsyncSession], clock: FrozenClock, rules: Rules
 ) -> OutboxSender:
     time = FakeTime()
-    return OutboxSender(
-        bot=cast(Bot, bot),
-        sessions=sessions,
-        render=render,
-        clock=clock,
-        rules=rules,
-        rate_global=1e6,
-        rate_per_chat=1e6,
-        group_per_minute=1e6,
-        max_attempts=3,
+    return unpaced_sender(
+        cast(Bot, bot),
+        sessions,
+        clock,
+        rules,
         backoff_seconds=0.01,  # the loop's pause after a failed pass, in real seconds
         backoff_max_seconds=0.05,
-        idle_poll_seconds=0.05,
         lease_seconds=LEASE,
         available_locales=("de", "en"),
         monotonic=time,
