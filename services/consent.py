@@ -13,7 +13,7 @@ from db.models import User
 from matching.status import Consent
 from services.privacy.forget import erase_person
 from services.rules import Rules
-from services.users import touch_user
+from services.users import set_locale, touch_user
 
 
 async def consent_of(session: AsyncSession, user_id: int) -> Consent | None:
@@ -53,7 +53,7 @@ async def agree(
         now=now,
     )
     if locale is not None:
-        user.locale = locale
+        await set_locale(session, user_id=user_id, locale=locale)
     return user
 
 
