@@ -15,6 +15,7 @@ from aiogram.utils.i18n import I18n, ngettext
 from aiogram.utils.i18n import gettext as _
 
 from handlers.callbacks import FormField, MenuAction, MenuCb, NavAction, NavCb, PickCb
+from handlers.common.fallback import on_back as nothing_to_go_back_to
 from handlers.seeker.steps import (
     CHANGE_LANGUAGE,
     CONFIRM,
@@ -236,7 +237,7 @@ async def on_back(
 ) -> None:
     step = step_named(raw_state)
     if step is None:  # a state of the form that is no step (none today)
-        await query.answer(_("There is nothing to go back to."), show_alert=True)
+        await nothing_to_go_back_to(query)
         return
     earlier = previous(step, await state.get_data())
     if earlier is None:
