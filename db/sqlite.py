@@ -3,15 +3,19 @@
 SQLAlchemy's aiosqlite adapter sends every statement to aiosqlite's thread in four trips (open a
 cursor, execute, fetch, close), each a wake-up of the event loop. Here one process has one
 connection (db/engine.py), and a transaction holds it from BEGIN to COMMIT whatever the loop
-does meanwhile, so a trip buys nothing but its cost: a short statement (a key lookup, an insert,
-the candidate query) runs at once, in the loop's thread, start to finish.
+does meanwhile, so a trip buys nothing but its cost: a statement runs at once, in the loop's
+thread, start to finish. That holds for BEGIN, COMMIT and ROLLBACK too:
+- BEGIN IMMEDIATE is tried here without waiting (`busy_timeout` is 0). Only if another process
+  holds the write lock does it go to the connection's thread and wait there (`BUSY_WAIT_MS`),
+  while the loop goes on.
+- COMMIT in WAL mode with `synchronous=NORMAL` only appends to the log; it never syncs to disk.
+  What does is the checkpoint, which copies the log into the database. SQLite's own checkpoint
+  runs inside a COMMIT at a moment nobody picks, so it is off (`wal_autocheckpoint=0`); every
+  `CHECKPOINT_EVERY` commits one runs in the connection's thread, right after the commit, while
+  the transaction's caller still holds the connection.
 
-Three things still go to the connection's thread, because there they may wait or take long
-without stopping the bot:
-- BEGIN IMMEDIATE, which waits for another process's write lock (`busy_timeout`);
-- COMMIT and ROLLBACK (SQLAlchemy's adapter), where SQLite writes the log and checkpoints;
-- every statement made inside `offloaded()`: reports, exports, erasure, retention, lists over
-  all volunteers, whose reads can take a second on a big database.
+Statements made inside `offloaded()` also run in the connection's thread: reports, exports,
+erasure, retention, lists over all volunteers, whose reads can take a second on a big database.
 
 Registered as the driver `lotse_sqlite`; db/engine.py uses it for every `sqlite+aiosqlite` URL.
 Everything else is SQLAlchemy's.
@@ -20,6 +24,7 @@ Everything else is SQLAlchemy's.
 from __future__ import annotations
 
 import collections
+import logging
 import sqlite3
 from collections.abc import Callable, Coroutine, Iterator, Sequence
 from contextlib import contextmanager
@@ -37,6 +42,10 @@ from sqlalchemy.dialects.sqlite.aiosqlite import (
 from sqlalchemy.util import EMPTY_DICT, await_
 
 DRIVER = "lotse_sqlite"
+BUSY_WAIT_MS = 10_000  # how long BEGIN waits for another process's write lock
+CHECKPOINT_EVERY = 100  # commits; a write transaction here adds some 5 to 20 pages to the log
+
+log = logging.getLogger(__name__)
 
 _Outcome = tuple[Any, list[Any], int, int | None]  # description, rows, rowcount, lastrowid
 
@@ -83,6 +92,21 @@ def _run(conn: sqlite3.Connection, many: bool, operation: str, parameters: Any) 
         return cursor.description, rows, cursor.rowcount, cursor.lastrowid
     finally:
         cursor.close()
+
+
+def _begin_waiting(conn: sqlite3.Connection, operation: str) -> _Outcome:
+    """BEGIN that waits for another process's write lock: in the connection's thread only."""
+    conn.execute(f"PRAGMA busy_timeout={BUSY_WAIT_MS}")
+    try:
+        return _run(conn, False, operation, None)
+    finally:
+        conn.execute("PRAGMA busy_timeout=0")
+
+
+def _checkpoint(conn: sqlite3.Connection) -> tuple[int, int, int]:
+    """Copy the log into the database as far as no reader still needs it (never waits)."""
+    busy, logged, copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+    return busy, logged, copied
 
 
 async def _here(conn: sqlite3.Connection, many: bool, operation: str, parameters: Any) -> _Outcome:
@@ -138,11 +162,13 @@ class InlineCursor(AsyncAdapt_aiosqlite_cursor):
         connection = self._connection
         conn = connection._conn
         try:
-            if _OFFLOADED.get() or operation.startswith("BEGIN"):
+            if _OFFLOADED.get():
                 # aiosqlite's queue runs one function at a time in the connection's thread.
                 outcome: _Outcome = await_(
                     connection._execute(_run, conn, many, operation, parameters)
                 )
+            elif operation.startswith("BEGIN"):
+                outcome = await_(_begin(connection, conn, operation))
             else:
                 # Awaited, though it never suspends: SQLAlchemy wants an await per statement.
                 outcome = await_(_here(conn, many, operation, parameters))
@@ -152,9 +178,51 @@ class InlineCursor(AsyncAdapt_aiosqlite_cursor):
         self._rows = collections.deque(rows)
 
 
+async def _begin(connection: Any, conn: sqlite3.Connection, operation: str) -> _Outcome:
+    """Here if the write lock is free (nearly always); else wait for it in the thread."""
+    try:
+        return _run(conn, False, operation, None)
+    except sqlite3.OperationalError as error:
+        if error.sqlite_errorcode != sqlite3.SQLITE_BUSY:
+            raise
+    outcome: _Outcome = await connection._execute(_begin_waiting, conn, operation)
+    return outcome
+
+
 class _Connection(AsyncAdapt_aiosqlite_connection):
-    __slots__ = ()
+    __slots__ = ("_commits",)
     _cursor_cls = InlineCursor
+    _commits: int  # since the last checkpoint
+
+    def commit(self) -> None:
+        try:
+            self._connection._conn.commit()
+        except Exception as error:
+            self._handle_exception(error)
+        self._commits += 1
+        if self._commits >= CHECKPOINT_EVERY:
+            self._commits = 0
+            self._checkpoint()
+
+    def rollback(self) -> None:
+        if self._connection._connection is None:  # closed: nothing to roll back
+            return
+        try:
+            self._connection._conn.rollback()
+        except Exception as error:
+            self._handle_exception(error)
+
+    def _checkpoint(self) -> None:
+        """After a commit: a failure here is logged and retried later, never raised, because
+        the transaction is committed whatever happens to its checkpoint."""
+        try:
+            busy, logged, copied = await_(
+                self._connection._execute(_checkpoint, self._connection._conn)
+            )
+        except Exception as error:
+            log.warning("WAL checkpoint failed: %s", type(error).__name__)
+            return
+        log.debug("WAL checkpoint: %s of %s pages copied (busy=%s)", copied, logged, busy)
 
 
 class _DBAPI(AsyncAdapt_aiosqlite_dbapi):
@@ -163,7 +231,9 @@ class _DBAPI(AsyncAdapt_aiosqlite_dbapi):
         # from both at once: SQLAlchemy awaits each statement before it makes the next.
         kw["check_same_thread"] = False
         adapted = super().connect(*arg, **kw)
-        return _Connection(self, adapted._connection)
+        connection = _Connection(self, adapted._connection)
+        connection._commits = 0
+        return connection
 
 
 class InlineDialect(SQLiteDialect_aiosqlite):
