@@ -9,6 +9,7 @@ transaction.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 from collections.abc import Sequence
 from dataclasses import replace
@@ -139,7 +140,11 @@ class Ledger:
         keeps its lease, so nobody sends it again (after a crash: once more, at most)."""
         self._sent.append({"row_id": row_id, "mid": message_id, "at": now})
         if self._recording is None or self._recording.done():
-            self._recording = asyncio.create_task(self._record_sent(), name="outbox-record")
+            # The sender's own task, for every update's sends: it takes nothing from the
+            # context of the update whose send happened to start it.
+            self._recording = asyncio.create_task(
+                self._record_sent(), name="outbox-record", context=contextvars.Context()
+            )
 
     async def _record_sent(self) -> None:
         backoff = Backoff(0.05, 5.0)
