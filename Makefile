@@ -70,6 +70,7 @@ bench: setup
 	$(BIN)/python -m bench.fanout
 	$(BIN)/python -m bench.reminders
 	$(BIN)/python -m bench.intake
+	$(BIN)/python -m bench.floor
 	$(BIN)/python -m bench.burst
 	$(BIN)/python -m bench.interference
 	$(BIN)/python -m bench.langid

@@ -29,6 +29,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -36,7 +37,7 @@ from typing import Any
 from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
 from sqlalchemy import func, select, update
-from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from bench.common import (
@@ -56,7 +57,7 @@ from bot.config import Settings
 from db.engine import create_engine
 from db.migrate import upgrade
 from db.models import OutboxMessage, OutboxStatus
-from services.clock import SystemClock
+from services.clock import Clock, SystemClock
 
 VOLUNTEERS = 100_000
 PAIRS = 100
@@ -82,6 +83,98 @@ class Probe(ProbeBase):
     at: Mapped[datetime]
 
 
+class BareTransaction:
+    """Insert, get (another row: a real SELECT), update, insert, as an update's unit of work
+    does with its processed-update row, its user and its state; timed."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> None:
+        self.sessions = sessions
+        self.clock = clock
+        self.last_probe = 1
+
+    async def __call__(self) -> float:
+        started = time.perf_counter()
+        async with self.sessions() as s, s.begin():
+            row = Probe(n=0, at=self.clock.now())
+            s.add(row)
+            await s.flush()
+            previous = await s.get(Probe, self.last_probe)
+            assert previous is not None
+            previous.n += 1
+            s.add(Probe(n=1, at=self.clock.now()))
+        self.last_probe = row.id
+        return time.perf_counter() - started
+
+
+Feed = Callable[[int, Step], Awaitable[tuple[bool, float, int]]]
+
+
+async def crowd(feed: Feed, forms: list[list[Step]], first_id: int) -> float:
+    """len(forms) seekers through their forms at once, each update after the answer to the
+    one before; answered updates over the wall time until the last answer. A seeker starts no
+    new update after PHASE_SECONDS (the run stays bounded however slow)."""
+    deadline = time.perf_counter() + PHASE_SECONDS
+
+    async def seeker(user_id: int, steps: list[Step]) -> int:
+        answered = 0
+        for step in steps:
+            if time.perf_counter() > deadline:
+                break
+            ok, _seconds, _statements = await feed(user_id, step)
+            if not ok:
+                break
+            answered += 1
+        return answered
+
+    started = time.perf_counter()
+    answered = await asyncio.gather(*(seeker(first_id + n, f) for n, f in enumerate(forms)))
+    seconds = time.perf_counter() - started
+    total = sum(len(f) for f in forms)
+    print(f"crowd: {sum(answered)} of {total} updates in {seconds:.1f} s", file=sys.stderr)
+    return sum(answered) / seconds
+
+
+async def pairs(
+    feed: Feed,
+    bare: Callable[[], Awaitable[float]],
+    quiet: Callable[[], Awaitable[None]],
+    forms: list[list[Step]],
+    first_id: int,
+) -> dict[str, Any]:
+    """Seekers one after another: first each up to the district, then each to the end.
+    Before the district and before the confirm update, once `quiet` says the bot is done with
+    earlier updates, a bare transaction is timed, then the update."""
+    timed: dict[int, list[tuple[float, float, int]]] = {FORM_STEP: [], CONFIRM: []}
+    for part in (range(FORM_STEP + 1), range(FORM_STEP + 1, CONFIRM + 1)):
+        for n, steps in enumerate(forms):
+            for i in part:
+                if i in timed:
+                    await quiet()
+                    bare_s = await bare()
+                ok, seconds, statements = await feed(first_id + n, steps[i])
+                if not ok:
+                    raise RuntimeError(f"seeker {first_id + n} failed at {steps[i]}")
+                if i in timed:
+                    timed[i].append((seconds, bare_s, statements))
+    return ratios({"form_step": timed[FORM_STEP], "confirm": timed[CONFIRM]})
+
+
+def ratios(timed: dict[str, list[tuple[float, float, int]]]) -> dict[str, Any]:
+    """Per kind of update, from (update seconds, bare seconds, statements) pairs: the ratio of
+    the medians and the median statement count."""
+    out: dict[str, Any] = {}
+    for name, pairs in timed.items():
+        update_s, bare_s, counts = zip(*pairs, strict=True)
+        out[f"{name}_ratio"] = round(statistics.median(update_s) / statistics.median(bare_s), 2)
+        out[f"statements_{name}"] = statistics.median(counts)
+        print(
+            f"{name}: update {statistics.median(update_s) * 1000:.2f} ms, bare "
+            f"{statistics.median(bare_s) * 1000:.2f} ms",
+            file=sys.stderr,
+        )
+    return out
+
+
 class Intake:
     def __init__(self, app: App, transport: FakeTelegram) -> None:
         self.app = app
@@ -89,7 +182,7 @@ class Intake:
         self.feeder = Feeder()
         self.counter = StatementCounter(app.engine)
         self.rng = random.Random(20261121)
-        self.last_probe = 1
+        self.bare = BareTransaction(app.sessions, app.clock)
 
     def seeker_form(self) -> list[Step]:
         areas = self.app.areas
@@ -109,76 +202,14 @@ class Intake:
             ok = await self.transport.answer(mark, TIMEOUT)
             return ok, time.perf_counter() - started, statements[0]
 
-    async def bare(self) -> float:
-        """Insert, get (another row: a real SELECT), update, insert, as an update's unit of
-        work does with its processed-update row, its user and its state."""
-        started = time.perf_counter()
-        async with self.app.sessions() as s, s.begin():
-            row = Probe(n=0, at=self.app.clock.now())
-            s.add(row)
-            await s.flush()
-            previous = await s.get(Probe, self.last_probe)
-            assert previous is not None
-            previous.n += 1
-            s.add(Probe(n=1, at=self.app.clock.now()))
-        self.last_probe = row.id
-        return time.perf_counter() - started
-
     async def pairs(self, first_id: int) -> dict[str, Any]:
-        """Seekers one after another: first each up to the district, then each to the end.
-        Before the district and before the confirm update, once the sender has sent what
-        earlier updates queued, a bare transaction is timed, then the update."""
-        timed: dict[int, list[tuple[float, float, int]]] = {FORM_STEP: [], CONFIRM: []}
         forms = [self.seeker_form() for _ in range(PAIRS)]
-        for part in (range(FORM_STEP + 1), range(FORM_STEP + 1, CONFIRM + 1)):
-            for n, steps in enumerate(forms):
-                for i in part:
-                    if i in timed:
-                        await self.quiet()
-                        bare = await self.bare()
-                    ok, seconds, statements = await self.feed(first_id + n, steps[i])
-                    if not ok:
-                        raise RuntimeError(f"seeker {first_id + n} failed at {steps[i]}")
-                    if i in timed:
-                        timed[i].append((seconds, bare, statements))
-        out = {}
-        for name, i in (("form_step", FORM_STEP), ("confirm", CONFIRM)):
-            update_s, bare_s, counts = zip(*timed[i], strict=True)
-            ratio = statistics.median(update_s) / statistics.median(bare_s)
-            out[f"{name}_ratio"] = round(ratio, 2)
-            out[f"statements_{name}"] = statistics.median(counts)
-            print(
-                f"{name}: update {statistics.median(update_s) * 1000:.2f} ms, bare "
-                f"{statistics.median(bare_s) * 1000:.2f} ms",
-                file=sys.stderr,
-            )
-        return out
+        return await pairs(self.feed, self.bare, self.quiet, forms, first_id)
 
     async def crowd(self, first_id: int) -> float:
-        """CROWD seekers through the whole form at once, each update after the answer to the
-        one before; answered updates over the wall time until the last answer. A seeker
-        starts no new update after PHASE_SECONDS (the run stays bounded however slow)."""
+        """CROWD seekers through the whole form at once (see `crowd`)."""
         await self.drop_pending()
-        deadline = time.perf_counter() + PHASE_SECONDS
-
-        async def seeker(user_id: int, steps: list[Step]) -> int:
-            answered = 0
-            for step in steps:
-                if time.perf_counter() > deadline:
-                    break
-                ok, _seconds, _statements = await self.feed(user_id, step)
-                if not ok:
-                    break
-                answered += 1
-            return answered
-
-        forms = [self.seeker_form() for _ in range(CROWD)]
-        started = time.perf_counter()
-        answered = await asyncio.gather(*(seeker(first_id + n, f) for n, f in enumerate(forms)))
-        seconds = time.perf_counter() - started
-        total = sum(len(f) for f in forms)
-        print(f"crowd: {sum(answered)} of {total} updates in {seconds:.1f} s", file=sys.stderr)
-        return sum(answered) / seconds
+        return await crowd(self.feed, [self.seeker_form() for _ in range(CROWD)], first_id)
 
     async def quiet(self) -> None:
         """Wait (a few seconds at most) until the sender has sent and recorded what earlier

@@ -1,0 +1,238 @@
+"""Floor benchmark: the least the intake's updates can cost with this stack, on this machine.
+
+Run: .venv/bin/python -m bench.floor   (about a minute)
+bench.intake's set-up and measures (a SQLite file with 100,000 volunteers, Telegram faked at the
+transport, a bare ORM transaction timed beside each update, 200 seekers at once), with the bot
+replaced by the least an update must do under DESIGN.md's rules, and nothing else:
+
+- aiogram's dispatcher with one handler for messages and one for presses;
+- one transaction that claims the update, reads the user and the conversation, and writes the
+  conversation and the answer into the outbox; for "Send request" also the candidate query
+  (db.candidates, as the bot runs it) and one outbox row per candidate found;
+- after the commit, the answer sent, and recorded as sent by a task of its own.
+
+No request row, no offers, no languages, consent, flood guard, routing, rendering, pacing or
+checks. Prints one JSON line with bench.intake's keys: {"form_step_ratio": …, "confirm_ratio":
+…, "statements_form_step": …, "statements_confirm": …, "updates_per_s": …}, the numbers
+bench.intake would show if the bot cost nothing beyond its stack.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import itertools
+import random
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from aiogram import Bot, Dispatcher, Router
+from aiogram.client.default import DefaultBotProperties
+from aiogram.types import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+)
+from sqlalchemy import insert, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bench.common import TOKEN, FakeTelegram, Feeder, StatementCounter, Step, emit, form
+from bench.intake import (
+    CROWD,
+    PAIRS,
+    SETTLE,
+    TIMEOUT,
+    BareTransaction,
+    crowd,
+    pairs,
+    prepare,
+)
+from bot.areas import load_areas
+from bot.config import DEFAULT_AREAS_FILE
+from db.candidates import find_candidates
+from db.dialect import insert_for
+from db.engine import create_engine, create_session_factory
+from db.models import FsmRecord, OutboxMessage, OutboxStatus, ProcessedUpdate, User
+from handlers.callbacks import PickCb
+from matching.clock import local_now
+from matching.escalation import Policy
+from matching.model import RequestSpec
+from matching.status import Priority
+from services.clock import SystemClock
+from services.rules import Rules
+
+TEXT = "Which part of the city do you live in? Please choose."
+KEYBOARD = InlineKeyboardMarkup(
+    inline_keyboard=[
+        [InlineKeyboardButton(text=f"District {i}", callback_data=f"pick:district:{i}")]
+        for i in range(9)
+    ]
+)
+LEASE = timedelta(seconds=30)
+
+
+class Floor:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], transport: FakeTelegram) -> None:
+        self.sessions = sessions
+        self.transport = transport
+        self.bot = Bot(TOKEN, session=transport, default=DefaultBotProperties(parse_mode="HTML"))
+        self.clock = SystemClock()
+        self.rules = Rules()
+        self.bare = BareTransaction(sessions, self.clock)
+        self.feeder = Feeder()
+        self.rng = random.Random(20261121)
+        self.request_ids = itertools.count(50_000_000)
+        self.recording: set[asyncio.Task[None]] = set()
+        self.dp = Dispatcher()
+        router = Router()
+        router.message()(self.on_message)
+        router.callback_query()(self.on_press)
+        self.dp.include_router(router)
+
+    async def on_message(self, message: Message, event_update: Update) -> None:
+        row = await self.transaction(message.chat.id, event_update.update_id, None)
+        sent = await message.answer(TEXT, reply_markup=KEYBOARD)
+        self.record(row, sent.message_id)
+
+    async def on_press(self, query: CallbackQuery, event_update: Update) -> None:
+        data = query.data or ""
+        pick = PickCb.unpack(data) if data.startswith(f"{PickCb.__prefix__}:") else None
+        row = await self.transaction(query.from_user.id, event_update.update_id, pick)
+        await query.answer()
+        assert isinstance(query.message, Message)
+        await query.message.edit_text(TEXT, reply_markup=KEYBOARD)
+        self.record(row, query.message.message_id)
+
+    async def transaction(self, user_id: int, update_id: int, pick: PickCb | None) -> int:
+        """The update's one transaction; returns its answer's outbox row."""
+        now = self.clock.now()
+        async with self.sessions() as s, s.begin():
+            claim = insert_for(s, ProcessedUpdate).values(update_id=update_id, at=now)
+            await s.execute(claim.on_conflict_do_nothing(index_elements=["update_id"]))
+            if await s.get(User, user_id) is None:
+                s.add(User(id=user_id, first_name="Seeker", reachable=True, created_at=now))
+            key = f"{TOKEN.split(':')[0]}:{user_id}:{user_id}:default"
+            record = await s.get(FsmRecord, key)
+            if record is None:
+                record = FsmRecord(key=key, state=None, data={})
+                s.add(record)
+            data = dict(record.data)
+            if pick is not None:
+                data[pick.field.value] = pick.value
+            record.state, record.data = "Intake:next", data
+            if pick is not None and pick.field.value == "confirm":
+                await self.offers(s, user_id, data, now)
+            answer = _row(f"{update_id}", user_id, {"text": TEXT}, Priority.INTERACTIVE, now)
+            row: int = (
+                await s.execute(insert(OutboxMessage).returning(OutboxMessage.id), answer)
+            ).scalar_one()
+        return row
+
+    async def offers(
+        self, s: AsyncSession, seeker: int, data: dict[str, Any], now: datetime
+    ) -> None:
+        """The candidate query, and an outbox row for each volunteer found."""
+        spec = RequestSpec(next(self.request_ids), data["skill"], data["district"], "en", seeker)
+        found = await find_candidates(
+            s,
+            spec,
+            local_now(now, self.rules.tz),
+            tz=self.rules.tz,
+            limit=Policy().offers_per_round,
+            default_cap=self.rules.default_daily_cap,
+        )
+        rows = [
+            _row(
+                f"offer:{spec.id}:{v.user_id}",
+                v.user_id,
+                {"request": spec.id},
+                Priority.FIRST_OFFER,
+                now,
+            )
+            for v in found
+        ]
+        if rows:
+            await s.execute(insert(OutboxMessage), rows)
+
+    def record(self, row: int, message_id: int) -> None:
+        task = asyncio.create_task(self._record(row, message_id), context=contextvars.Context())
+        self.recording.add(task)
+        task.add_done_callback(self.recording.discard)
+
+    async def _record(self, row: int, message_id: int) -> None:
+        async with self.sessions() as s, s.begin():
+            sent = {
+                "status": OutboxStatus.SENT,
+                "message_id": message_id,
+                "sent_at": self.clock.now(),
+            }
+            await s.execute(update(OutboxMessage).where(OutboxMessage.id == row).values(sent))
+
+    async def feed(self, user_id: int, step: Step) -> tuple[bool, float, int]:
+        raw, query_id = self.feeder.update(user_id, step)
+        mark = self.transport.mark(user_id, query_id)
+        with StatementCounter.counting() as statements:
+            started = time.perf_counter()
+            await self.dp.feed_raw_update(self.bot, raw)
+            ok = await self.transport.answer(mark, TIMEOUT)
+            return ok, time.perf_counter() - started, statements[0]
+
+    def seeker_form(self, skills: list[str], districts: list[str]) -> list[Step]:
+        return form(self.rng.choice(skills), self.rng.choice(districts))
+
+    async def quiet(self) -> None:
+        while self.recording:
+            await asyncio.gather(*self.recording)
+        await asyncio.sleep(SETTLE)
+
+
+def _row(
+    key: str, chat_id: int, payload: dict[str, Any], priority: int, now: datetime
+) -> dict[str, Any]:
+    return {
+        "dedupe_key": key,
+        "chat_id": chat_id,
+        "kind": "answer" if priority == Priority.INTERACTIVE else "offer",
+        "payload": payload,
+        "status": OutboxStatus.PENDING,
+        "attempts": 0,
+        "priority": priority,
+        "not_before": now + LEASE,
+        "created_at": now,
+    }
+
+
+async def bench(db_file: Path) -> dict[str, Any]:
+    db_url = f"sqlite+aiosqlite:///{db_file}"
+    await prepare(db_url)
+    engine = create_engine(db_url)
+    StatementCounter(engine)
+    floor = Floor(create_session_factory(engine), FakeTelegram())
+    areas = load_areas(DEFAULT_AREAS_FILE)  # the bot's own districts and skills
+    skills, districts = list(areas.skills), list(areas.districts)
+    try:
+        started = time.perf_counter()
+        forms = [floor.seeker_form(skills, districts) for _ in range(PAIRS)]
+        out = await pairs(floor.feed, floor.bare, floor.quiet, forms, first_id=10_000_000)
+        print(f"pairs {time.perf_counter() - started:.1f} s", file=sys.stderr)
+        forms = [floor.seeker_form(skills, districts) for _ in range(CROWD)]
+        out["updates_per_s"] = round(await crowd(floor.feed, forms, first_id=20_000_000), 1)
+        await floor.quiet()
+    finally:
+        await engine.dispose()
+    return out
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory(prefix="lotse-bench-") as tmp:
+        emit(asyncio.run(bench(Path(tmp) / "floor.db")))
+
+
+if __name__ == "__main__":
+    main()
