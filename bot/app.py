@@ -31,9 +31,8 @@ from bot.throttle import ChatGate
 from db.engine import create_engine, create_session_factory
 from db.fsm import DbStorage
 from db.migrate import upgrade
-from handlers import build_router
+from handlers import build_router, warm_up
 from handlers.common.errors import failure_calls, slow_down_text
-from handlers.views.labels import warm_up
 from handlers.views.notices import make_renderer
 from matching.areas import Areas
 from matching.escalation import Policy

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from matching import language
 from matching.language import LANGUAGES, detect_language, script_of
 
 
@@ -125,3 +126,10 @@ def test_hint_or_german_when_the_text_has_no_letters(
     text: str, hint: str | None, expected: str
 ) -> None:
     assert detect_language(text, hint) == expected
+
+
+def test_warm_up_loads_the_models_of_every_script_and_of_transliterated_text() -> None:
+    language.warm_up()
+    # The three scripts' pairs and the set of all Latin-script languages: nothing left to load.
+    assert language._detector.cache_info().currsize == 4
+    assert detect_language("mne nuzhna pomosh s dokumentami", "ru") == "ru"
