@@ -41,7 +41,6 @@ from services.outbox import (
     RejectedNotice,
     ReleasedNotice,
     RoleEndedNotice,
-    SendFailedNotice,
     TakenNotice,
     WithdrawnNotice,
     from_json,
@@ -264,15 +263,10 @@ def _role_ended(p: RoleEndedNotice, r: Reader) -> Rendered:
     ), None
 
 
-@renders(SendFailedNotice)
-def _send_failed(p: SendFailedNotice, r: Reader) -> Rendered:
-    return _("⚠️ A message could not be delivered to chat {chat} ({kind}): {error}").format(
-        chat=isolate(str(p.chat_id)), kind=escape(p.failed_kind), error=escape(p.error[:300])
-    ), None
-
-
-# Meeting reminders and the evening-before reminders register their renderers on import.
+# Meeting reminders and the evening-before reminders, broadcasts and the coordinators' notice
+# of a message that could not be delivered register their renderers on import.
 from handlers.views import broadcast as _broadcast  # noqa: E402, F401
+from handlers.views import delivery as _delivery  # noqa: E402, F401
 from handlers.views import meetings as _meetings  # noqa: E402, F401
 
 
