@@ -7,18 +7,19 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from db.models import HelpRequest, Offer, User, Volunteer
 from matching.status import OfferStatus, RequestStatus, VolunteerStatus
 from services.clock import FrozenClock
 from services.outbox import HeldAnswer, MatchedNotice, RequestFacts, TaskReminder, enqueue
-from services.privacy.forget import erase_person
+from services.privacy.forget import Erased, erase_person
 from services.rules import Rules
 from services.stats import statistics
 from tests.factories import add_offer, add_request, add_user, add_volunteer, count, outbox
 from tests.month import NEW_VOLUNTEERS, OCTOBER, SEEKERS, TZ, Month, generate
 from tests.privacy import all_rows, traces
+from tests.racing import race
 
 SEEKER, HELPER, OTHER = SEEKERS[0], NEW_VOLUNTEERS[0], SEEKERS[1]
 
@@ -150,3 +151,49 @@ async def test_assignment_is_released_and_volunteer_retired_when_the_volunteer_i
         assert (volunteer.status, volunteer.is_lotse) == (VolunteerStatus.REJECTED, False)
         assert next(m.kind for m in await outbox(s, chat_id=700_001)) == "seeker_released"
         assert traces(await all_rows(s), 800_001, ["user800001"]) == []
+
+
+async def test_two_erasures_of_one_person_at_once_erase_them_once(
+    engine: AsyncEngine,
+    sessions: async_sessionmaker[AsyncSession],
+    clock: FrozenClock,
+    rules: Rules,
+) -> None:
+    """The person says /forget while a coordinator erases them (or retention does): both
+    transactions succeed, the open request is cancelled once and its volunteer told once, and
+    nothing about the person is left."""
+    now = clock.now()
+    for trial in range(10):
+        taken = await assigned(sessions, now) if trial == 0 else await _again(sessions, now)
+
+        async def erasing() -> Erased:
+            async with sessions() as s, s.begin():
+                return await erase_person(s, user_id=700_001, rules=rules, now=now)
+
+        results, overlapped = await race(engine, erasing, erasing)
+        assert overlapped is (engine.dialect.name == "postgresql")
+        assert sorted(r.cancelled for r in results) == [0, 1]
+        async with sessions() as s:
+            request = await s.get(HelpRequest, taken.id)
+            assert request is not None and request.status is RequestStatus.CANCELLED
+            told = [m.kind for m in await outbox(s, chat_id=800_001)]
+            assert told.count("volunteer_cancelled") == trial + 1  # one more per trial
+            assert await count(s, User, User.id == 700_001) == 0
+            assert traces(await all_rows(s), 700_001, ["user700001"]) == []
+
+
+async def _again(sessions: async_sessionmaker[AsyncSession], now: datetime) -> HelpRequest:
+    """The same seeker back, with a new request the same volunteer took."""
+    async with sessions() as s, s.begin():
+        await add_user(s, 700_001, now=now)
+        taken = await add_request(
+            s, seeker_id=700_001, now=now, status=RequestStatus.ASSIGNED, assignee_id=800_001
+        )
+        await add_offer(
+            s,
+            request_id=taken.id,
+            volunteer_id=800_001,
+            created_at=now,
+            status=OfferStatus.ACCEPTED,
+        )
+    return taken
