@@ -183,7 +183,7 @@ async def _begin(connection: Any, conn: sqlite3.Connection, operation: str) -> _
     try:
         return _run(conn, False, operation, None)
     except sqlite3.OperationalError as error:
-        if error.sqlite_errorcode != sqlite3.SQLITE_BUSY:
+        if error.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY:  # extended codes included
             raise
     outcome: _Outcome = await connection._execute(_begin_waiting, conn, operation)
     return outcome
