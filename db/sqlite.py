@@ -4,18 +4,18 @@ SQLAlchemy's aiosqlite adapter sends every statement to aiosqlite's thread in fo
 cursor, execute, fetch, close), each a wake-up of the event loop. Here one process has one
 connection (db/engine.py), and a transaction holds it from BEGIN to COMMIT whatever the loop
 does meanwhile, so a trip buys nothing but its cost: a statement runs at once, in the loop's
-thread, start to finish. That holds for BEGIN, COMMIT and ROLLBACK too:
+thread, start to finish. That holds for BEGIN, COMMIT and ROLLBACK too, with three exceptions
+that go to the connection's thread, where waiting or writing much does not stop the bot:
 - BEGIN IMMEDIATE is tried here without waiting (`busy_timeout` is 0). Only if another process
-  holds the write lock does it go to the connection's thread and wait there (`BUSY_WAIT_MS`),
-  while the loop goes on.
-- COMMIT in WAL mode with `synchronous=NORMAL` only appends to the log; it never syncs to disk.
-  What does is the checkpoint, which copies the log into the database. SQLite's own checkpoint
-  runs inside a COMMIT at a moment nobody picks, so it is off (`wal_autocheckpoint=0`); every
-  `CHECKPOINT_EVERY` commits one runs in the connection's thread, right after the commit, while
-  the transaction's caller still holds the connection.
-
-Statements made inside `offloaded()` also run in the connection's thread: reports, exports,
-erasure, retention, lists over all volunteers, whose reads can take a second on a big database.
+  holds the write lock does it go to the thread and wait there (`BUSY_WAIT_MS`).
+- The checkpoint, which copies the log into the database file and syncs it. SQLite's own would
+  run inside some COMMIT, so it is off (`wal_autocheckpoint=0`). After `CHECKPOINT_EVERY`
+  commits, the next transaction begins with one in the thread; its COMMIT goes there too, as
+  the first write after a checkpoint starts the log anew and syncs its header. Every other
+  COMMIT in WAL mode with `synchronous=NORMAL` only appends to the log, without a sync.
+- Statements made inside `offloaded()`: reports, exports, erasure, retention, lists over all
+  volunteers, whose reads can take a second on a big database. Their transaction's COMMIT or
+  ROLLBACK goes to the thread as well, as it may write many pages.
 
 Registered as the driver `lotse_sqlite`; db/engine.py uses it for every `sqlite+aiosqlite` URL.
 Everything else is SQLAlchemy's.
@@ -30,7 +30,7 @@ from collections.abc import Callable, Coroutine, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import wraps
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar, cast
 
 from sqlalchemy.dialects import registry
 from sqlalchemy.dialects.sqlite.aiosqlite import (
@@ -109,6 +109,18 @@ def _checkpoint(conn: sqlite3.Connection) -> tuple[int, int, int]:
     return busy, logged, copied
 
 
+def _checkpoint_then_begin(conn: sqlite3.Connection, operation: str) -> _Outcome:
+    """In the connection's thread, before a transaction: a failed checkpoint is logged and
+    tried again after the next CHECKPOINT_EVERY commits; the transaction goes ahead."""
+    try:
+        busy, logged, copied = _checkpoint(conn)
+    except sqlite3.Error as error:
+        log.warning("WAL checkpoint failed: %s", type(error).__name__)
+    else:
+        log.debug("WAL checkpoint: %s of %s pages copied (busy=%s)", copied, logged, busy)
+    return _begin_waiting(conn, operation)
+
+
 async def _here(conn: sqlite3.Connection, many: bool, operation: str, parameters: Any) -> _Outcome:
     return _run(conn, many, operation, parameters)
 
@@ -159,70 +171,71 @@ class InlineCursor(AsyncAdapt_aiosqlite_cursor):
         self._hop(True, operation, seq_of_parameters)
 
     def _hop(self, many: bool, operation: Any, parameters: Any) -> None:
+        adapted = cast(_Connection, self._adapt_connection)
         connection = self._connection
         conn = connection._conn
         try:
             if _OFFLOADED.get():
+                adapted._heavy = True
                 # aiosqlite's queue runs one function at a time in the connection's thread.
                 outcome: _Outcome = await_(
                     connection._execute(_run, conn, many, operation, parameters)
                 )
             elif operation.startswith("BEGIN"):
-                outcome = await_(_begin(connection, conn, operation))
+                outcome = await_(adapted._begin(operation))
             else:
                 # Awaited, though it never suspends: SQLAlchemy wants an await per statement.
                 outcome = await_(_here(conn, many, operation, parameters))
         except Exception as error:
-            self._adapt_connection._handle_exception(error)
+            adapted._handle_exception(error)
         self._description, rows, self._rowcount, self._lastrowid = outcome
         self._rows = collections.deque(rows)
 
 
-async def _begin(connection: Any, conn: sqlite3.Connection, operation: str) -> _Outcome:
-    """Here if the write lock is free (nearly always); else wait for it in the thread."""
-    try:
-        return _run(conn, False, operation, None)
-    except sqlite3.OperationalError as error:
-        if error.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY:  # extended codes included
-            raise
-    outcome: _Outcome = await connection._execute(_begin_waiting, conn, operation)
-    return outcome
-
-
 class _Connection(AsyncAdapt_aiosqlite_connection):
-    __slots__ = ("_commits",)
+    __slots__ = ("_commits", "_heavy")
     _cursor_cls = InlineCursor
     _commits: int  # since the last checkpoint
+    _heavy: bool  # this transaction ends in the connection's thread
+
+    async def _begin(self, operation: str) -> _Outcome:
+        """Here if the write lock is free (nearly always); else wait for it in the thread."""
+        connection = self._connection
+        conn = connection._conn
+        if self._commits >= CHECKPOINT_EVERY:
+            self._commits, self._heavy = 0, True
+            outcome: _Outcome = await connection._execute(_checkpoint_then_begin, conn, operation)
+            return outcome
+        try:
+            return _run(conn, False, operation, None)
+        except sqlite3.OperationalError as error:
+            if error.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY:  # extended codes included
+                raise
+        outcome = await connection._execute(_begin_waiting, conn, operation)
+        return outcome
 
     def commit(self) -> None:
+        heavy, self._heavy = self._heavy, False
         try:
-            self._connection._conn.commit()
+            if heavy:
+                await_(self._connection.commit())
+            else:
+                self._connection._conn.commit()
         except Exception as error:
             self._handle_exception(error)
         self._commits += 1
-        if self._commits >= CHECKPOINT_EVERY:
-            self._commits = 0
-            self._checkpoint()
 
     def rollback(self) -> None:
+        heavy, self._heavy = self._heavy, False
         if self._connection._connection is None:  # closed: nothing to roll back
             return
         try:
-            self._connection._conn.rollback()
+            if heavy:
+                await_(self._connection.rollback())
+            else:
+                self._connection._conn.rollback()
         except Exception as error:
             self._handle_exception(error)
-
-    def _checkpoint(self) -> None:
-        """After a commit: a failure here is logged and retried later, never raised, because
-        the transaction is committed whatever happens to its checkpoint."""
-        try:
-            busy, logged, copied = await_(
-                self._connection._execute(_checkpoint, self._connection._conn)
-            )
-        except Exception as error:
-            log.warning("WAL checkpoint failed: %s", type(error).__name__)
-            return
-        log.debug("WAL checkpoint: %s of %s pages copied (busy=%s)", copied, logged, busy)
 
 
 class _DBAPI(AsyncAdapt_aiosqlite_dbapi):
@@ -232,7 +245,7 @@ class _DBAPI(AsyncAdapt_aiosqlite_dbapi):
         kw["check_same_thread"] = False
         adapted = super().connect(*arg, **kw)
         connection = _Connection(self, adapted._connection)
-        connection._commits = 0
+        connection._commits, connection._heavy = 0, False
         return connection
 
 
