@@ -1,31 +1,34 @@
-"""Floor benchmark: the least the intake's updates can cost with this stack, on this machine.
+"""Floor benchmark: what the intake's updates cost with this stack alone, on this machine.
 
 Run: .venv/bin/python -m bench.floor   (about a minute)
 bench.intake's set-up and measures (a SQLite file with 100,000 volunteers, Telegram faked at the
 transport, a bare ORM transaction timed beside each update, 200 seekers at once), with the bot
-replaced by the least an update must do under DESIGN.md's rules, and nothing else:
+replaced by the work every update of the form needs under DESIGN.md's rules, done plainly:
 
 - aiogram's dispatcher with one handler for messages and one for presses;
 - one transaction that claims the update, reads the user and the conversation, and writes the
-  conversation and the answer into the outbox; for "Send request" also the candidate query
-  (db.candidates, as the bot runs it) and one outbox row per candidate found;
-- after the commit, the answer sent, and recorded as sent by a task of its own.
+  conversation and the answer into the outbox; for "Send request" also the request, the
+  candidate query (db.candidates, as the bot runs it), and an offer and an outbox row for each
+  volunteer found;
+- after the commit the answer sent, the offers sent by a task of their own, and every send
+  recorded in batches (services.outbox.queue.mark_sent, as bot/ledger.py does).
 
-No request row, no offers, no languages, consent, flood guard, routing, rendering, pacing or
-checks. Prints one JSON line with bench.intake's keys: {"form_step_ratio": …, "confirm_ratio":
-…, "statements_form_step": …, "statements_confirm": …, "updates_per_s": …}, the numbers
-bench.intake would show if the bot cost nothing beyond its stack.
+Left out, though Lotse does them: the request's event and its escalation step, the volunteers'
+offer stamps, languages, consent, the flood guard, routing through many routers, rendering and
+pacing. Prints one JSON line with bench.intake's keys: {"form_step_ratio": …, "confirm_ratio":
+…, "statements_form_step": …, "statements_confirm": …, "updates_per_s": …}.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextvars
-import itertools
 import random
+import secrets
 import sys
 import tempfile
 import time
+import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -39,10 +42,19 @@ from aiogram.types import (
     Message,
     Update,
 )
-from sqlalchemy import insert, update
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bench.common import TOKEN, FakeTelegram, Feeder, StatementCounter, Step, emit, form
+from bench.common import (
+    DESCRIPTION,
+    TOKEN,
+    FakeTelegram,
+    Feeder,
+    StatementCounter,
+    Step,
+    emit,
+    form,
+)
 from bench.intake import (
     CROWD,
     PAIRS,
@@ -58,13 +70,22 @@ from bot.config import DEFAULT_AREAS_FILE
 from db.candidates import find_candidates
 from db.dialect import insert_for
 from db.engine import create_engine, create_session_factory
-from db.models import FsmRecord, OutboxMessage, OutboxStatus, ProcessedUpdate, User
+from db.models import (
+    FsmRecord,
+    HelpRequest,
+    Offer,
+    OutboxMessage,
+    OutboxStatus,
+    ProcessedUpdate,
+    User,
+)
 from handlers.callbacks import PickCb
 from matching.clock import local_now
 from matching.escalation import Policy
 from matching.model import RequestSpec
-from matching.status import Priority
+from matching.status import OfferStatus, Priority, RequestStatus, WhenKind
 from services.clock import SystemClock
+from services.outbox.queue import mark_sent
 from services.rules import Rules
 
 TEXT = "Which part of the city do you live in? Please choose."
@@ -77,6 +98,32 @@ KEYBOARD = InlineKeyboardMarkup(
 LEASE = timedelta(seconds=30)
 
 
+class Recorder:
+    """Sent rows recorded in batches by one task of its own, as bot/ledger.py does."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: SystemClock) -> None:
+        self.sessions = sessions
+        self.clock = clock
+        self._sent: list[dict[str, Any]] = []
+        self._task: asyncio.Task[None] | None = None
+
+    def sent(self, row_id: int, message_id: int) -> None:
+        self._sent.append({"row_id": row_id, "mid": message_id, "at": self.clock.now()})
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._record(), context=contextvars.Context())
+
+    async def _record(self) -> None:
+        while self._sent:
+            await asyncio.sleep(0)  # sends finishing right now join this batch
+            batch, self._sent = self._sent, []
+            async with self.sessions() as s, s.begin():
+                await mark_sent(s, batch)
+
+    async def settled(self) -> None:
+        while self._task is not None and not self._task.done():
+            await self._task
+
+
 class Floor:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], transport: FakeTelegram) -> None:
         self.sessions = sessions
@@ -85,10 +132,10 @@ class Floor:
         self.clock = SystemClock()
         self.rules = Rules()
         self.bare = BareTransaction(sessions, self.clock)
+        self.recorder = Recorder(sessions, self.clock)
         self.feeder = Feeder()
         self.rng = random.Random(20261121)
-        self.request_ids = itertools.count(50_000_000)
-        self.recording: set[asyncio.Task[None]] = set()
+        self.offering: set[asyncio.Task[None]] = set()
         self.dp = Dispatcher()
         router = Router()
         router.message()(self.on_message)
@@ -96,22 +143,30 @@ class Floor:
         self.dp.include_router(router)
 
     async def on_message(self, message: Message, event_update: Update) -> None:
-        row = await self.transaction(message.chat.id, event_update.update_id, None)
+        row, _offers = await self.transaction(message.chat.id, event_update.update_id, None)
         sent = await message.answer(TEXT, reply_markup=KEYBOARD)
-        self.record(row, sent.message_id)
+        self.recorder.sent(row, sent.message_id)
 
     async def on_press(self, query: CallbackQuery, event_update: Update) -> None:
         data = query.data or ""
         pick = PickCb.unpack(data) if data.startswith(f"{PickCb.__prefix__}:") else None
-        row = await self.transaction(query.from_user.id, event_update.update_id, pick)
+        row, offers = await self.transaction(query.from_user.id, event_update.update_id, pick)
         await query.answer()
         assert isinstance(query.message, Message)
         await query.message.edit_text(TEXT, reply_markup=KEYBOARD)
-        self.record(row, query.message.message_id)
+        self.recorder.sent(row, query.message.message_id)
+        if offers:  # sent by a task of their own, as the sender does
+            task = asyncio.create_task(self.send_offers(offers), context=contextvars.Context())
+            self.offering.add(task)
+            task.add_done_callback(self.offering.discard)
 
-    async def transaction(self, user_id: int, update_id: int, pick: PickCb | None) -> int:
-        """The update's one transaction; returns its answer's outbox row."""
+    async def transaction(
+        self, user_id: int, update_id: int, pick: PickCb | None
+    ) -> tuple[int, list[tuple[int, int]]]:
+        """The update's one transaction: its answer's outbox row, and for "Send request" the
+        offers' (outbox row, volunteer)."""
         now = self.clock.now()
+        offers: list[tuple[int, int]] = []
         async with self.sessions() as s, s.begin():
             claim = insert_for(s, ProcessedUpdate).values(update_id=update_id, at=now)
             await s.execute(claim.on_conflict_do_nothing(index_elements=["update_id"]))
@@ -127,18 +182,43 @@ class Floor:
                 data[pick.field.value] = pick.value
             record.state, record.data = "Intake:next", data
             if pick is not None and pick.field.value == "confirm":
-                await self.offers(s, user_id, data, now)
+                offers = await self.request(s, user_id, data, now)
             answer = _row(f"{update_id}", user_id, {"text": TEXT}, Priority.INTERACTIVE, now)
             row: int = (
                 await s.execute(insert(OutboxMessage).returning(OutboxMessage.id), answer)
             ).scalar_one()
-        return row
+        return row, offers
 
-    async def offers(
+    async def request(
         self, s: AsyncSession, seeker: int, data: dict[str, Any], now: datetime
-    ) -> None:
-        """The candidate query, and an outbox row for each volunteer found."""
-        spec = RequestSpec(next(self.request_ids), data["skill"], data["district"], "en", seeker)
+    ) -> list[tuple[int, int]]:
+        """The request, the candidate query, an offer and an outbox row per volunteer found."""
+        request_id: int = (
+            await s.execute(
+                insert(HelpRequest).returning(HelpRequest.id),
+                {
+                    "ref": secrets.token_hex(3).upper(),
+                    "seeker_id": seeker,
+                    "skill": data["skill"],
+                    "district": data["district"],
+                    "when_kind": WhenKind(data["when"]),
+                    "description": DESCRIPTION,
+                    "language": "en",
+                    "consent": True,
+                    "urgent": False,
+                    "status": RequestStatus.OPEN,
+                    "policy": self.rules.policy_for(urgent=False).to_dict(),
+                    "tier": 0,
+                    "step": 0,
+                    "steps_run": 0,
+                    "next_step_at": now + LEASE,
+                    "draft_key": uuid.uuid4().hex,
+                    "created_at": now,
+                    "updated_at": now,
+                },
+            )
+        ).scalar_one()
+        spec = RequestSpec(request_id, data["skill"], data["district"], "en", seeker)
         found = await find_candidates(
             s,
             spec,
@@ -147,32 +227,21 @@ class Floor:
             limit=Policy().offers_per_round,
             default_cap=self.rules.default_daily_cap,
         )
+        if not found:
+            return []
+        offer = {"request_id": request_id, "status": OfferStatus.PENDING, "created_at": now}
+        await s.execute(insert(Offer), [offer | {"volunteer_id": v.user_id} for v in found])
         rows = [
-            _row(
-                f"offer:{spec.id}:{v.user_id}",
-                v.user_id,
-                {"request": spec.id},
-                Priority.FIRST_OFFER,
-                now,
-            )
+            _row(f"offer:{request_id}:{v.user_id}", v.user_id, {}, Priority.FIRST_OFFER, now)
             for v in found
         ]
-        if rows:
-            await s.execute(insert(OutboxMessage), rows)
+        ids = (await s.execute(insert(OutboxMessage).returning(OutboxMessage.id), rows)).scalars()
+        return list(zip(ids, (v.user_id for v in found), strict=True))
 
-    def record(self, row: int, message_id: int) -> None:
-        task = asyncio.create_task(self._record(row, message_id), context=contextvars.Context())
-        self.recording.add(task)
-        task.add_done_callback(self.recording.discard)
-
-    async def _record(self, row: int, message_id: int) -> None:
-        async with self.sessions() as s, s.begin():
-            sent = {
-                "status": OutboxStatus.SENT,
-                "message_id": message_id,
-                "sent_at": self.clock.now(),
-            }
-            await s.execute(update(OutboxMessage).where(OutboxMessage.id == row).values(sent))
+    async def send_offers(self, offers: list[tuple[int, int]]) -> None:
+        for row, volunteer in offers:
+            sent = await self.bot.send_message(volunteer, TEXT, reply_markup=KEYBOARD)
+            self.recorder.sent(row, sent.message_id)
 
     async def feed(self, user_id: int, step: Step) -> tuple[bool, float, int]:
         raw, query_id = self.feeder.update(user_id, step)
@@ -187,8 +256,9 @@ class Floor:
         return form(self.rng.choice(skills), self.rng.choice(districts))
 
     async def quiet(self) -> None:
-        while self.recording:
-            await asyncio.gather(*self.recording)
+        while self.offering:
+            await asyncio.gather(*self.offering)
+        await self.recorder.settled()
         await asyncio.sleep(SETTLE)
 
 
