@@ -95,11 +95,14 @@ async def assigned(
     *,
     joined: datetime | None = None,
     is_lotse: bool = False,
+    again: bool = False,
 ) -> HelpRequest:
-    """Seeker 700_001's request, taken by volunteer 800_001 (who joined at `joined`)."""
+    """Seeker 700_001's request, taken by volunteer 800_001 (who joined at `joined`); `again`:
+    the seeker is back after an erasure, and the volunteer is there already."""
     async with sessions() as s, s.begin():
         await add_user(s, 700_001, now=now)
-        await add_volunteer(s, 800_001, now=joined or now, is_lotse=is_lotse)
+        if not again:
+            await add_volunteer(s, 800_001, now=joined or now, is_lotse=is_lotse)
         taken = await add_request(
             s, seeker_id=700_001, now=now, status=RequestStatus.ASSIGNED, assignee_id=800_001
         )
@@ -164,7 +167,7 @@ async def test_two_erasures_of_one_person_at_once_erase_them_once(
     nothing about the person is left."""
     now = clock.now()
     for trial in range(10):
-        taken = await assigned(sessions, now) if trial == 0 else await _again(sessions, now)
+        taken = await assigned(sessions, now, again=trial > 0)
 
         async def erasing() -> Erased:
             async with sessions() as s, s.begin():
@@ -180,20 +183,3 @@ async def test_two_erasures_of_one_person_at_once_erase_them_once(
             assert told.count("volunteer_cancelled") == trial + 1  # one more per trial
             assert await count(s, User, User.id == 700_001) == 0
             assert traces(await all_rows(s), 700_001, ["user700001"]) == []
-
-
-async def _again(sessions: async_sessionmaker[AsyncSession], now: datetime) -> HelpRequest:
-    """The same seeker back, with a new request the same volunteer took."""
-    async with sessions() as s, s.begin():
-        await add_user(s, 700_001, now=now)
-        taken = await add_request(
-            s, seeker_id=700_001, now=now, status=RequestStatus.ASSIGNED, assignee_id=800_001
-        )
-        await add_offer(
-            s,
-            request_id=taken.id,
-            volunteer_id=800_001,
-            created_at=now,
-            status=OfferStatus.ACCEPTED,
-        )
-    return taken
