@@ -30,7 +30,7 @@ from collections.abc import Callable, Coroutine, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import wraps
-from typing import Any, ParamSpec, TypeVar, cast
+from typing import Any, Literal, ParamSpec, TypeVar, cast
 
 from sqlalchemy.dialects import registry
 from sqlalchemy.dialects.sqlite.aiosqlite import (
@@ -215,25 +215,23 @@ class _Connection(AsyncAdapt_aiosqlite_connection):
         return outcome
 
     def commit(self) -> None:
-        heavy, self._heavy = self._heavy, False
-        try:
-            if heavy:
-                await_(self._connection.commit())
-            else:
-                self._connection._conn.commit()
-        except Exception as error:
-            self._handle_exception(error)
+        self._end("commit")
         self._commits += 1
 
     def rollback(self) -> None:
-        heavy, self._heavy = self._heavy, False
         if self._connection._connection is None:  # closed: nothing to roll back
+            self._heavy = False
             return
+        self._end("rollback")
+
+    def _end(self, how: Literal["commit", "rollback"]) -> None:
+        """COMMIT or ROLLBACK: in the connection's thread after heavy work, else here."""
+        heavy, self._heavy = self._heavy, False
         try:
             if heavy:
-                await_(self._connection.rollback())
+                await_(getattr(self._connection, how)())  # aiosqlite's, awaitable
             else:
-                self._connection._conn.rollback()
+                getattr(self._connection._conn, how)()  # sqlite3's
         except Exception as error:
             self._handle_exception(error)
 
