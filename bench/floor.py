@@ -11,7 +11,7 @@ replaced by the work every update of the form needs under DESIGN.md's rules, don
   candidate query (db.candidates, as the bot runs it), and an offer and an outbox row for each
   volunteer found;
 - after the commit the answer sent, the offers sent by a task of their own, and every send
-  recorded in batches (services.outbox.queue.mark_sent, as bot/ledger.py does).
+  recorded in batches by the bot's own ledger (bot/ledger.py).
 
 Left out, though Lotse does them: the request's event and its escalation step, the volunteers'
 offer stamps, languages, consent, the flood guard, routing through many routers, rendering and
@@ -67,6 +67,7 @@ from bench.intake import (
 )
 from bot.areas import load_areas
 from bot.config import DEFAULT_AREAS_FILE
+from bot.ledger import Ledger
 from db.candidates import find_candidates
 from db.dialect import insert_for
 from db.engine import create_engine, create_session_factory
@@ -85,7 +86,6 @@ from matching.escalation import Policy
 from matching.model import RequestSpec
 from matching.status import OfferStatus, Priority, RequestStatus, WhenKind
 from services.clock import SystemClock
-from services.outbox.queue import mark_sent
 from services.rules import Rules
 
 TEXT = "Which part of the city do you live in? Please choose."
@@ -98,32 +98,6 @@ KEYBOARD = InlineKeyboardMarkup(
 LEASE = timedelta(seconds=30)
 
 
-class Recorder:
-    """Sent rows recorded in batches by one task of its own, as bot/ledger.py does."""
-
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: SystemClock) -> None:
-        self.sessions = sessions
-        self.clock = clock
-        self._sent: list[dict[str, Any]] = []
-        self._task: asyncio.Task[None] | None = None
-
-    def sent(self, row_id: int, message_id: int) -> None:
-        self._sent.append({"row_id": row_id, "mid": message_id, "at": self.clock.now()})
-        if self._task is None or self._task.done():
-            self._task = asyncio.create_task(self._record(), context=contextvars.Context())
-
-    async def _record(self) -> None:
-        while self._sent:
-            await asyncio.sleep(0)  # sends finishing right now join this batch
-            batch, self._sent = self._sent, []
-            async with self.sessions() as s, s.begin():
-                await mark_sent(s, batch)
-
-    async def settled(self) -> None:
-        while self._task is not None and not self._task.done():
-            await self._task
-
-
 class Floor:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], transport: FakeTelegram) -> None:
         self.sessions = sessions
@@ -132,7 +106,8 @@ class Floor:
         self.clock = SystemClock()
         self.rules = Rules()
         self.bare = BareTransaction(sessions, self.clock)
-        self.recorder = Recorder(sessions, self.clock)
+        # Sends recorded in batches by the bot's own ledger (one attempt: nothing fails here).
+        self.ledger = Ledger(sessions, self.clock, self.rules, 1, backoff=(0.05, 5.0))
         self.feeder = Feeder()
         self.rng = random.Random(20261121)
         self.offering: set[asyncio.Task[None]] = set()
@@ -145,7 +120,7 @@ class Floor:
     async def on_message(self, message: Message, event_update: Update) -> None:
         row, _offers = await self.transaction(message.chat.id, event_update.update_id, None)
         sent = await message.answer(TEXT, reply_markup=KEYBOARD)
-        self.recorder.sent(row, sent.message_id)
+        self.ledger.mark_sent(row, sent.message_id, self.clock.now())
 
     async def on_press(self, query: CallbackQuery, event_update: Update) -> None:
         data = query.data or ""
@@ -154,7 +129,7 @@ class Floor:
         await query.answer()
         assert isinstance(query.message, Message)
         await query.message.edit_text(TEXT, reply_markup=KEYBOARD)
-        self.recorder.sent(row, query.message.message_id)
+        self.ledger.mark_sent(row, query.message.message_id, self.clock.now())
         if offers:  # sent by a task of their own, as the sender does
             task = asyncio.create_task(self.send_offers(offers), context=contextvars.Context())
             self.offering.add(task)
@@ -241,7 +216,7 @@ class Floor:
     async def send_offers(self, offers: list[tuple[int, int]]) -> None:
         for row, volunteer in offers:
             sent = await self.bot.send_message(volunteer, TEXT, reply_markup=KEYBOARD)
-            self.recorder.sent(row, sent.message_id)
+            self.ledger.mark_sent(row, sent.message_id, self.clock.now())
 
     async def feed(self, user_id: int, step: Step) -> tuple[bool, float, int]:
         raw, query_id = self.feeder.update(user_id, step)
@@ -258,7 +233,7 @@ class Floor:
     async def quiet(self) -> None:
         while self.offering:
             await asyncio.gather(*self.offering)
-        await self.recorder.settled()
+        await self.ledger.settled()
         await asyncio.sleep(SETTLE)
 
 

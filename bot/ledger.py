@@ -62,7 +62,7 @@ class Ledger:
         self._rules = rules
         self._max_attempts = max_attempts
         self._backoff, self._backoff_max = backoff
-        # Sent rows waiting to be recorded, and the task recording them (see _mark_sent).
+        # Sent rows waiting to be recorded, and the task recording them (see mark_sent).
         self._sent: list[dict[str, Any]] = []
         self._recording: asyncio.Task[None] | None = None
 
@@ -106,7 +106,7 @@ class Ledger:
         """Write down a send's message id or its error; returns how many went out (0 or 1)."""
         now = self._clock.now()
         if isinstance(result, int):
-            self._mark_sent(row.id, result, now)
+            self.mark_sent(row.id, result, now)
             return 1
         error = f"{type(result).__name__}: {result}"[:2000]
         if isinstance(result, TelegramRetryAfter):
@@ -134,7 +134,7 @@ class Ledger:
             await mark_volunteer_unreachable(s, user_id=row.chat_id, rules=self._rules, now=now)
             await s.execute(rows.by_id(row.id, status=OutboxStatus.UNREACHABLE, last_error=error))
 
-    def _mark_sent(self, row_id: int, message_id: int, now: datetime) -> None:
+    def mark_sent(self, row_id: int, message_id: int, now: datetime) -> None:
         """Sent rows are recorded in batches, by a task of their own: whoever sent them need
         not wait, and one transaction records all that went out meanwhile. Until then the row
         keeps its lease, so nobody sends it again (after a crash: once more, at most)."""
